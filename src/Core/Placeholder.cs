@@ -1,0 +1,5 @@
+namespace Vespa.Core;
+
+internal static class Placeholder
+{
+}

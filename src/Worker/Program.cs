@@ -1,0 +1,8 @@
+namespace Vespa.Worker;
+
+public static partial class Program
+{
+    public static void Main()
+    {
+    }
+}
