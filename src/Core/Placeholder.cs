@@ -1,5 +1,0 @@
-namespace Vespa.Core;
-
-internal static class Placeholder
-{
-}
