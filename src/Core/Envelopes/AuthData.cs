@@ -20,6 +20,9 @@ public sealed class AuthData
     /// <summary>The wire names of the six fields, in sorted order.</summary>
     public static IReadOnlyList<string> FieldNames { get; } = ["cost", "endpoint", "reqnum", "request_idx", "signature", "url"];
 
+    // Indexes into FieldNames in the order of the SDK's AuthData dataclass fields.
+    private static readonly int[] PythonFieldOrder = [4, 0, 1, 2, 5, 3];
+
     /// <summary>The error text for a key that is absent (the Python worker's wording).</summary>
     public const string MissingParameter = "missing parameter";
 
@@ -106,7 +109,7 @@ public sealed class AuthData
     /// <param name="authData">The <c>auth_data</c> value.</param>
     /// <param name="result">The fields when the method returns <c>true</c>.</param>
     /// <param name="fieldErrors">Empty on success; otherwise <c>{"key": "missing parameter", ...}</c> for each
-    /// missing key in sorted order, or <c>{"auth_data": "must be a JSON object"}</c>.</param>
+    /// missing key, in the Python worker's order, or <c>{"auth_data": "must be a JSON object"}</c>.</param>
     public static bool TryFromJson(JsonElement authData, out AuthData? result, out Dictionary<string, string> fieldErrors)
     {
         result = null;
@@ -135,7 +138,9 @@ public sealed class AuthData
             }
         }
 
-        for (var i = 0; i < FieldNames.Count; i++)
+        // Reported in the Python dataclass's field order (signature, cost, endpoint, reqnum, url, request_idx), which
+        // is the key order of the SDK's 422 body.
+        foreach (var i in PythonFieldOrder)
         {
             if (!found[i])
             {

@@ -76,6 +76,33 @@ public sealed class EnvelopeParseResult
     /// </summary>
     public IReadOnlyDictionary<string, object> FieldErrors { get; }
 
+    /// <summary>
+    /// Writes the <see cref="FieldErrors"/> members (not an enclosing object) in order, so a caller can place them in
+    /// its error body, e.g. <c>"auth_data": {"signature": "missing parameter"}, "payload": "field missing"</c>.
+    /// </summary>
+    public void WriteFieldErrors(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        foreach (var (name, value) in FieldErrors)
+        {
+            writer.WritePropertyName(name);
+            if (value is IReadOnlyDictionary<string, string> nested)
+            {
+                writer.WriteStartObject();
+                foreach (var (key, text) in nested)
+                {
+                    writer.WriteString(key, text);
+                }
+
+                writer.WriteEndObject();
+            }
+            else
+            {
+                writer.WriteStringValue(value.ToString());
+            }
+        }
+    }
+
     /// <summary>The body is a complete envelope: JSON, auth data with all six keys, and a payload.</summary>
     public bool IsValid => IsJson && FieldErrors.Count == 0 && AuthData is not null && Payload is not null;
 

@@ -162,6 +162,37 @@ public sealed class EnvelopeParserTests
         Assert.Equal("field missing", result.FieldErrors["payload"]);
     }
 
+    [Fact]
+    public void WriteFieldErrors_MissingKeys_WritesPythonShapeAndOrder()
+    {
+        var result = EnvelopeParser.Parse(Bytes("""{"auth_data": {"reqnum": 1, "endpoint": "e"}}"""));
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            result.WriteFieldErrors(writer);
+            writer.WriteEndObject();
+        }
+
+        var expected = """{"auth_data":{"signature":"missing parameter","cost":"missing parameter","url":"missing parameter","request_idx":"missing parameter"},"payload":"field missing"}""";
+        Assert.Equal(expected, Text(buffer.WrittenMemory));
+    }
+
+    [Fact]
+    public void WriteFieldErrors_ValidEnvelope_WritesNothing()
+    {
+        var result = EnvelopeParser.Parse(Bytes($$"""{"auth_data": {{Auth}}, "payload": 1}"""));
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            result.WriteFieldErrors(writer);
+            writer.WriteEndObject();
+        }
+
+        Assert.Equal("{}", Text(buffer.WrittenMemory));
+    }
+
     [Theory]
     [InlineData("null")]
     [InlineData("[]")]
