@@ -32,21 +32,44 @@ public sealed class EnvelopeSigner : IDisposable
     /// <summary>A signer with a fresh key pair.</summary>
     public static EnvelopeSigner Create(int keySizeInBits = 2048) => new(RSA.Create(keySizeInBits), ownsKey: true);
 
-    /// <summary>A signer for a PEM private key (<c>PRIVATE KEY</c> or <c>RSA PRIVATE KEY</c>).</summary>
-    /// <exception cref="ArgumentException">The text holds no supported private key.</exception>
+    /// <summary>A signer for a PEM private key (<c>PRIVATE KEY</c>, PKCS#8, or <c>RSA PRIVATE KEY</c>, PKCS#1).</summary>
+    /// <exception cref="ArgumentException">The text holds no unencrypted RSA private key.</exception>
     public static EnvelopeSigner FromPrivateKeyPem(string privateKeyPem)
     {
-        var rsa = RSA.Create();
-        try
+        ArgumentNullException.ThrowIfNull(privateKeyPem);
+        var remaining = privateKeyPem.AsSpan();
+        while (PemEncoding.TryFind(remaining, out var fields))
         {
-            rsa.ImportFromPem(privateKeyPem);
-            return new EnvelopeSigner(rsa, ownsKey: true);
+            var label = remaining[fields.Label];
+            var isPkcs8 = label.SequenceEqual("PRIVATE KEY");
+            if (isPkcs8 || label.SequenceEqual("RSA PRIVATE KEY"))
+            {
+                var der = Convert.FromBase64String(remaining[fields.Base64Data].ToString());
+                var rsa = RSA.Create();
+                try
+                {
+                    if (isPkcs8)
+                    {
+                        rsa.ImportPkcs8PrivateKey(der, out _);
+                    }
+                    else
+                    {
+                        rsa.ImportRSAPrivateKey(der, out _);
+                    }
+
+                    return new EnvelopeSigner(rsa, ownsKey: true);
+                }
+                catch (CryptographicException e)
+                {
+                    rsa.Dispose();
+                    throw new ArgumentException("The PEM private key is not an RSA key.", nameof(privateKeyPem), e);
+                }
+            }
+
+            remaining = remaining[fields.Location.End..];
         }
-        catch
-        {
-            rsa.Dispose();
-            throw;
-        }
+
+        throw new ArgumentException("Expected a PEM 'PRIVATE KEY' or 'RSA PRIVATE KEY' block.", nameof(privateKeyPem));
     }
 
     /// <summary>Signs <paramref name="message"/>; returns the signature in standard base64 (<c>+/</c>, padded).</summary>

@@ -58,7 +58,23 @@ public sealed class EnvelopeSignerTests : IClassFixture<SigningKeyFixture>
     [Fact]
     public void FromPrivateKeyPem_PublicKeyOnly_Throws()
     {
-        Assert.ThrowsAny<Exception>(() => EnvelopeSigner.FromPrivateKeyPem(_keys.Signer.ExportPublicKeyPem()).Sign("x"u8));
+        Assert.Throws<ArgumentException>(() => EnvelopeSigner.FromPrivateKeyPem(_keys.Signer.ExportPublicKeyPem()));
+    }
+
+    [Fact]
+    public void FromPrivateKeyPem_Pkcs1Pem_SignsForTheSamePublicKey()
+    {
+        using var restored = EnvelopeSigner.FromPrivateKeyPem(_keys.Key.ExportRSAPrivateKeyPem());
+
+        Assert.Equal(_keys.Signer.ExportPublicKeyPem(), restored.ExportPublicKeyPem());
+    }
+
+    [Fact]
+    public void FromPrivateKeyPem_EcKey_Throws()
+    {
+        using var ec = System.Security.Cryptography.ECDsa.Create();
+
+        Assert.Throws<ArgumentException>(() => EnvelopeSigner.FromPrivateKeyPem(ec.ExportPkcs8PrivateKeyPem()));
     }
 
     [Fact]
