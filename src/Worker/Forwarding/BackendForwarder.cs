@@ -1,0 +1,139 @@
+using System.Net;
+using System.Runtime.InteropServices;
+using Microsoft.Net.Http.Headers;
+using Vespa.Worker.Errors;
+using Vespa.Worker.Options;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Vespa.Worker.Forwarding;
+
+/// <summary>
+/// Sends one admitted request to the backend through YARP's <see cref="IHttpForwarder"/> and maps
+/// its <see cref="ForwarderError"/> to our JSON errors (502 unreachable, 504 idle timeout), or to an
+/// aborted connection once the response has started: never a fake clean end.
+/// </summary>
+internal sealed partial class BackendForwarder
+{
+    private readonly IHttpForwarder _forwarder;
+    private readonly HttpMessageInvoker _invoker;
+    private readonly EnvelopeTransformer _transformer;
+    private readonly BackendTarget _target;
+    private readonly ForwarderRequestConfig _requestConfig;
+    private readonly ILogger<BackendForwarder> _logger;
+
+    public BackendForwarder(IHttpForwarder forwarder, HttpMessageInvoker invoker, EnvelopeTransformer transformer, BackendTarget target, WorkerOptions options, ILogger<BackendForwarder> logger)
+    {
+        _forwarder = forwarder;
+        _invoker = invoker;
+        _transformer = transformer;
+        _target = target;
+        _logger = logger;
+        _requestConfig = new ForwarderRequestConfig
+        {
+            // An idle (activity) timeout, reset by every byte in either direction: long generations are never cut.
+            ActivityTimeout = options.IdleTimeout,
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
+    }
+
+    public async Task<ForwardingOutcome> ForwardAsync(HttpContext context, ForwardingPlan plan)
+    {
+        context.Features.Set(plan);
+        if (plan.Body is { } body)
+        {
+            InstallBody(context.Request, body, plan.ContentType);
+        }
+
+        var error = await _forwarder.SendAsync(context, _target.Prefix, _invoker, _requestConfig, _transformer, context.RequestAborted);
+        if (error == ForwarderError.None)
+        {
+            return ForwardingOutcome.Completed;
+        }
+
+        var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+        if (context.RequestAborted.IsCancellationRequested
+            || error is ForwarderError.RequestCanceled or ForwarderError.ResponseBodyCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyClient)
+        {
+            Log.ClientAborted(_logger, error);
+            context.Abort();
+            return ForwardingOutcome.Cancelled;
+        }
+
+        if (error == ForwarderError.RequestBodyClient)
+        {
+            Log.RequestBodyFailed(_logger, exception?.Message);
+            if (!context.Response.HasStarted)
+            {
+                var status = context.Response.StatusCode is >= 400 and < 500 ? context.Response.StatusCode : StatusCodes.Status400BadRequest;
+                await WorkerErrorWriter.WriteAsync(context, new WorkerError(status, "could not read the request body: " + (exception?.Message ?? error.ToString())));
+            }
+            else
+            {
+                context.Abort();
+            }
+
+            return ForwardingOutcome.ClientError;
+        }
+
+        Log.ForwardFailed(_logger, error, exception?.Message);
+        if (context.Response.HasStarted)
+        {
+            // The backend broke mid-stream: abort so the client sees a truncated exchange, not a clean end.
+            context.Abort();
+        }
+        else
+        {
+            await WorkerErrorWriter.WriteAsync(context, MapError(error, exception));
+        }
+
+        return ForwardingOutcome.Failed;
+    }
+
+    /// <summary>
+    /// Makes the already-read bytes (the unwrapped payload or a pass-through body) the request body
+    /// YARP streams to the backend, with a matching Content-Length.
+    /// </summary>
+    private static void InstallBody(HttpRequest request, ReadOnlyMemory<byte> body, string? contentType)
+    {
+        request.Body = MemoryMarshal.TryGetArray(body, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(body.ToArray(), writable: false);
+        request.Headers.Remove(HeaderNames.TransferEncoding);
+        // Already in memory: a 100-continue handshake with the backend has no purpose.
+        request.Headers.Remove(HeaderNames.Expect);
+        request.ContentLength = body.Length;
+        if (contentType is not null)
+        {
+            // The payload is new JSON text: the envelope's own content headers do not describe it.
+            request.ContentType = contentType;
+            request.Headers.Remove(HeaderNames.ContentEncoding);
+        }
+    }
+
+    private WorkerError MapError(ForwarderError error, Exception? exception)
+    {
+        var detail = exception?.InnerException?.Message ?? exception?.Message ?? error.ToString();
+        var backend = new Dictionary<string, object> { ["backend"] = _target.BaseUrl.GetLeftPart(UriPartial.Authority), ["detail"] = detail };
+        return error switch
+        {
+            ForwarderError.RequestTimedOut or ForwarderError.ResponseBodyDestination when exception is OperationCanceledException or TimeoutException
+                => new WorkerError(StatusCodes.Status504GatewayTimeout, "backend idle timeout: no data within VESPA_IDLE_TIMEOUT", backend),
+            ForwarderError.RequestTimedOut
+                => new WorkerError(StatusCodes.Status504GatewayTimeout, "backend idle timeout: no data within VESPA_IDLE_TIMEOUT", backend),
+            _ => new WorkerError(StatusCodes.Status502BadGateway, "backend unreachable or failed", backend),
+        };
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 201, EventName = "ForwardFailed", Level = LogLevel.Warning, Message = "Forwarding to the backend failed: {Error} ({Detail})")]
+        public static partial void ForwardFailed(ILogger logger, ForwarderError error, string? detail);
+
+        [LoggerMessage(EventId = 202, EventName = "ClientAborted", Level = LogLevel.Debug, Message = "Client went away; backend call cancelled ({Error})")]
+        public static partial void ClientAborted(ILogger logger, ForwarderError error);
+
+        [LoggerMessage(EventId = 203, EventName = "RequestBodyFailed", Level = LogLevel.Information, Message = "Could not read the client's request body: {Detail}")]
+        public static partial void RequestBodyFailed(ILogger logger, string? detail);
+    }
+}

@@ -1,0 +1,17 @@
+using Vespa.Worker.Forwarding;
+
+namespace Vespa.Worker.Hosting;
+
+/// <summary>The worker's routes: its own endpoints first, then the catch-all proxy.</summary>
+internal static class WorkerEndpointRouteBuilderExtensions
+{
+    public static IEndpointRouteBuilder MapVespaWorker(this IEndpointRouteBuilder endpoints)
+    {
+        // Liveness: no auth, never forwarded.
+        endpoints.MapMethods("/ping", [HttpMethods.Get, HttpMethods.Head], () => Results.Text("pong"));
+
+        var proxy = endpoints.ServiceProvider.GetRequiredService<ProxyRequestHandler>();
+        endpoints.Map("/{**path}", proxy.HandleAsync);
+        return endpoints;
+    }
+}

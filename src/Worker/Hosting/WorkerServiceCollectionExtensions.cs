@@ -1,0 +1,76 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Vespa.Worker.Envelopes;
+using Vespa.Worker.Forwarding;
+using Vespa.Worker.Options;
+using Vespa.Worker.Security;
+
+namespace Vespa.Worker.Hosting;
+
+/// <summary>All of the worker's service wiring, so Program only composes.</summary>
+internal static class WorkerServiceCollectionExtensions
+{
+    public static WebApplicationBuilder AddVespaWorker(this WebApplicationBuilder builder, WorkerOptions options, BackendTarget backend)
+    {
+        ConfigureLogging(builder, options);
+        ConfigureKestrel(builder, options);
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(backend);
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddHttpForwarder();
+        services.AddSingleton(_ => BackendInvokerFactory.Create(options));
+        services.AddSingleton<EnvelopeTransformer>();
+        services.AddSingleton<BackendForwarder>();
+        services.AddSingleton(new BlockedPathMatcher(options.BlockedPaths));
+        services.AddSingleton<EnvelopeReader>();
+        services.AddSingleton<SignatureChecker>();
+        services.AddSingleton<ProxyRequestHandler>();
+
+        services.AddSingleton<PublicKeyStore>();
+        services.AddHostedService<PublicKeyFetcher>();
+        services.AddHttpClient(nameof(PublicKeyFetcher))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { UseProxy = false, ConnectTimeout = options.PubkeyTimeout });
+
+        return builder;
+    }
+
+    private static void ConfigureKestrel(WebApplicationBuilder builder, WorkerOptions options)
+    {
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // Our own cap (VESPA_MAX_BODY_BYTES, 413) replaces Kestrel's 30 MB default, also for streamed bodies.
+            kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
+            var address = options.Host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Host);
+            kestrel.Listen(address, options.WorkerPort);
+        });
+    }
+
+    private static void ConfigureLogging(WebApplicationBuilder builder, WorkerOptions options)
+    {
+        builder.Logging.ClearProviders();
+        if (Console.IsOutputRedirected)
+        {
+            // Not a terminal (a container, a log file): one JSON object per line.
+            builder.Logging.AddJsonConsole(json => json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ");
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(simple =>
+            {
+                simple.SingleLine = true;
+                simple.TimestampFormat = "HH:mm:ss ";
+            });
+        }
+
+        builder.Logging.SetMinimumLevel(options.LogLevel);
+        // Framework chatter (one line per request from YARP and hosting) would drown the state changes we log.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Extensions.Http", LogLevel.Warning);
+    }
+}

@@ -1,0 +1,134 @@
+using Vespa.Core.Signatures;
+
+namespace Vespa.Worker.Options;
+
+/// <summary>
+/// Everything the worker is configured with, read once from the environment by
+/// <see cref="WorkerOptionsLoader"/>. Defaults are those of the universal PyWorker
+/// (vast-protocol.md §8.1) unless product.md §3.1 says otherwise.
+/// </summary>
+public sealed class WorkerOptions
+{
+    /// <summary>Base URL of the external inference server; <c>null</c> means the embedded default backend.</summary>
+    public Uri? BackendUrl { get; set; }
+
+    /// <summary>Embedded engine model (GGUF path or http(s) URL); <c>null</c> means the generated demo model.</summary>
+    public string? Model { get; set; }
+
+    /// <summary>Interface the worker binds. <c>0.0.0.0</c> when secured, <c>127.0.0.1</c> when unsecured.</summary>
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>Listen port (<c>3000</c>). <c>0</c> picks a free port (tests).</summary>
+    public int WorkerPort { get; set; } = 3000;
+
+    /// <summary>Startup benchmark name or <c>path.dll:Type</c>; <c>null</c> means the backend's default.</summary>
+    public string? Benchmark { get; set; }
+
+    /// <summary>Backend health path (<c>/health</c>).</summary>
+    public string HealthcheckEndpoint { get; set; } = "/health";
+
+    public bool AllowParallel { get; set; } = true;
+
+    /// <summary>Concurrent requests forwarded at once; <c>null</c> is unlimited.</summary>
+    public int? MaxConcurrency { get; set; }
+
+    /// <summary>Seconds of estimated queue before a request is rejected with 429 (<c>10.0</c>).</summary>
+    public double MaxWaitTime { get; set; } = 10.0;
+
+    public TimeSpan ReadyTimeoutInitial { get; set; } = TimeSpan.FromSeconds(1200);
+
+    public TimeSpan ReadyTimeoutResume { get; set; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>Skip signature checks (local development).</summary>
+    public bool Unsecured { get; set; }
+
+    /// <summary>True when no vast.ai variable was found: unsecured and loopback-only unless forced.</summary>
+    public bool LocalDevelopment { get; set; }
+
+    public bool UseSsl { get; set; }
+
+    public string SslCertificateFile { get; set; } = "/etc/instance.crt";
+
+    public string SslKeyFile { get; set; } = "/etc/instance.key";
+
+    public SignatureScheme SignatureScheme { get; set; } = SignatureScheme.Auto;
+
+    /// <summary>fnmatch-style globs answered 403 (<c>*</c> also matches <c>/</c>).</summary>
+    public IReadOnlyList<string> BlockedPaths { get; set; } = [];
+
+    /// <summary>Workload used when <c>auth_data.cost &lt;= 1</c>; <c>null</c> keeps the cost.</summary>
+    public double? DefaultCost { get; set; }
+
+    public string BenchmarkCacheFile { get; set; } = ".has_benchmark";
+
+    /// <summary>Request body cap (<c>100 MiB</c>); larger bodies get 413.</summary>
+    public long MaxBodyBytes { get; set; } = 100L * 1024 * 1024;
+
+    public LogLevel LogLevel { get; set; } = LogLevel.Information;
+
+    /// <summary>Public-key fetch attempts per round (<c>3</c>).</summary>
+    public int PubkeyMaxRetries { get; set; } = 3;
+
+    public TimeSpan PubkeyTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan HealthcheckRetryInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan HealthcheckPollInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan HealthcheckTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public int HealthcheckConsecutiveFailures { get; set; } = 3;
+
+    public TimeSpan MetricsUpdateInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan DeleteRequestsInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan MetricsRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    public int MetricsMaxRetries { get; set; } = 3;
+
+    public TimeSpan MetricsTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public int MetricsConnectionLimit { get; set; } = 8;
+
+    public int MetricsConnectionLimitPerHost { get; set; } = 4;
+
+    /// <summary>Accepted for compatibility; the universal PyWorker defines it but never uses it.</summary>
+    public int ConnectionLimit { get; set; } = 100;
+
+    /// <summary>Accepted for compatibility; the universal PyWorker defines it but never uses it.</summary>
+    public int ConnectionLimitPerHost { get; set; } = 20;
+
+    public string? ComfyuiBenchmarkFile { get; set; }
+
+    public int BenchmarkTestWidth { get; set; } = 512;
+
+    public int BenchmarkTestHeight { get; set; } = 512;
+
+    public int BenchmarkTestSteps { get; set; } = 20;
+
+    /// <summary>Time without any byte moving before a backend exchange is abandoned (504). Never a total timeout.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(300);
+
+    public TimeSpan BackendConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    // vast.ai environment
+
+    public string MasterToken { get; set; } = "";
+
+    /// <summary>Autoscaler base addresses in fail-over order (<c>REPORT_ADDR</c>, comma-split).</summary>
+    public IReadOnlyList<Uri> ReportAddresses { get; set; } = [];
+
+    public long? ContainerId { get; set; }
+
+    public string? PublicIpAddress { get; set; }
+
+    /// <summary>External port vast.ai maps to <see cref="WorkerPort"/> (<c>VAST_TCP_PORT_&lt;port&gt;</c>).</summary>
+    public int? PublicPort { get; set; }
+
+    /// <summary>The worker's public base URL as reported to the autoscaler, or empty when unknown.</summary>
+    public string PublicUrl =>
+        PublicIpAddress is null || PublicPort is null
+            ? ""
+            : $"{(UseSsl ? "https" : "http")}://{PublicIpAddress}:{PublicPort}";
+}

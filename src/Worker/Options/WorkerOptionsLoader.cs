@@ -1,0 +1,265 @@
+using System.Collections;
+using System.Globalization;
+using System.Net;
+using Vespa.Core.Signatures;
+
+namespace Vespa.Worker.Options;
+
+/// <summary>
+/// Builds <see cref="WorkerOptions"/> from environment variables. Every universal-PyWorker
+/// variable <c>PYWORKER_&lt;NAME&gt;</c> exists as <c>VESPA_&lt;NAME&gt;</c>; the <c>PYWORKER_</c> names and the
+/// SDK names (<c>WORKER_PORT</c>, <c>USE_SSL</c>, <c>UNSECURED</c>) are fallbacks, and <c>VESPA_</c> wins.
+/// This is the only place that reads the environment.
+/// </summary>
+public static class WorkerOptionsLoader
+{
+    /// <summary>Default autoscaler when running on vast.ai without an explicit <c>REPORT_ADDR</c> (as start_server.sh).</summary>
+    public const string DefaultReportAddress = "https://run.vast.ai";
+
+    private static readonly string[] VastVariables = ["CONTAINER_ID", "REPORT_ADDR", "MASTER_TOKEN", "PUBLIC_IPADDR"];
+
+    public static WorkerOptions LoadFromProcessEnvironment()
+    {
+        var snapshot = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            snapshot[(string)entry.Key] = entry.Value as string ?? "";
+        }
+
+        return Load(snapshot);
+    }
+
+    /// <exception cref="WorkerOptionsException">Some variable has a value the worker cannot use.</exception>
+    public static WorkerOptions Load(IReadOnlyDictionary<string, string> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var env = new EnvironmentReader(environment);
+        var o = new WorkerOptions();
+
+        ReadBackend(env, o);
+        ReadListener(env, o);
+        ReadAdmission(env, o);
+        ReadLifecycle(env, o);
+        ReadReporting(env, o);
+        ReadBenchmarkSettings(env, o);
+        ReadSecurity(env, environment, o);
+
+        if (env.Errors.Count > 0)
+        {
+            throw new WorkerOptionsException(env.Errors);
+        }
+
+        return o;
+    }
+
+    private static void ReadBackend(EnvironmentReader env, WorkerOptions o)
+    {
+        if (env.Find(EnvironmentReader.Names("BACKEND_URL")) is var (name, value))
+        {
+            if (Uri.TryCreate(value, UriKind.Absolute, out var uri)
+                && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+                && string.IsNullOrEmpty(uri.Query) && string.IsNullOrEmpty(uri.Fragment) && string.IsNullOrEmpty(uri.UserInfo))
+            {
+                o.BackendUrl = uri;
+            }
+            else
+            {
+                env.Fail(name, value, "an absolute http:// or https:// URL without query, fragment or credentials, e.g. http://127.0.0.1:8000");
+            }
+        }
+
+        o.Model = env.String("MODEL");
+        o.HealthcheckEndpoint = env.String("HEALTHCHECK_ENDPOINT") ?? o.HealthcheckEndpoint;
+        if (!o.HealthcheckEndpoint.StartsWith('/'))
+        {
+            env.Fail("VESPA_HEALTHCHECK_ENDPOINT", o.HealthcheckEndpoint, "a path starting with '/'");
+        }
+
+        o.IdleTimeout = env.Seconds("IDLE_TIMEOUT") ?? o.IdleTimeout;
+        o.BackendConnectTimeout = env.Seconds("CONNECT_TIMEOUT") ?? o.BackendConnectTimeout;
+        o.ConnectionLimit = env.Int("CONNECTION_LIMIT", 1, 100_000) ?? o.ConnectionLimit;
+        o.ConnectionLimitPerHost = env.Int("CONNECTION_LIMIT_PER_HOST", 1, 100_000) ?? o.ConnectionLimitPerHost;
+    }
+
+    private static void ReadListener(EnvironmentReader env, WorkerOptions o)
+    {
+        o.WorkerPort = env.Int("WORKER_PORT", 0, 65535, sdkName: "WORKER_PORT") ?? o.WorkerPort;
+        o.UseSsl = env.Bool("USE_SSL", sdkName: "USE_SSL") ?? false;
+        o.SslCertificateFile = env.String("SSL_CERT_FILE") ?? o.SslCertificateFile;
+        o.SslKeyFile = env.String("SSL_KEY_FILE") ?? o.SslKeyFile;
+        o.MaxBodyBytes = env.Long("MAX_BODY_BYTES", 1, long.MaxValue) ?? o.MaxBodyBytes;
+        o.LogLevel = ReadLogLevel(env) ?? o.LogLevel;
+    }
+
+    private static void ReadAdmission(EnvironmentReader env, WorkerOptions o)
+    {
+        o.AllowParallel = env.Bool("ALLOW_PARALLEL") ?? o.AllowParallel;
+        o.MaxConcurrency = env.Int("MAX_CONCURRENCY", 1, 1_000_000);
+        o.MaxWaitTime = env.Double("MAX_WAIT_TIME", 0, 1e9) ?? o.MaxWaitTime;
+        o.DefaultCost = env.Double("DEFAULT_COST", 0, 1e15);
+
+        if (env.String("BLOCKED_PATHS") is { } blocked)
+        {
+            o.BlockedPaths = blocked.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        }
+    }
+
+    private static void ReadLifecycle(EnvironmentReader env, WorkerOptions o)
+    {
+        o.ReadyTimeoutInitial = env.Seconds("READY_TIMEOUT_INITIAL") ?? o.ReadyTimeoutInitial;
+        o.ReadyTimeoutResume = env.Seconds("READY_TIMEOUT_RESUME") ?? o.ReadyTimeoutResume;
+        o.HealthcheckRetryInterval = env.Seconds("HEALTHCHECK_RETRY_INTERVAL") ?? o.HealthcheckRetryInterval;
+        o.HealthcheckPollInterval = env.Seconds("HEALTHCHECK_POLL_INTERVAL") ?? o.HealthcheckPollInterval;
+        o.HealthcheckTimeout = env.Seconds("HEALTHCHECK_TIMEOUT") ?? o.HealthcheckTimeout;
+        o.HealthcheckConsecutiveFailures = env.Int("HEALTHCHECK_CONSECUTIVE_FAILURES", 1, 1000) ?? o.HealthcheckConsecutiveFailures;
+        o.PubkeyMaxRetries = env.Int("PUBKEY_MAX_RETRIES", 1, 1000) ?? o.PubkeyMaxRetries;
+        o.PubkeyTimeout = env.Seconds("PUBKEY_TIMEOUT") ?? o.PubkeyTimeout;
+    }
+
+    private static void ReadReporting(EnvironmentReader env, WorkerOptions o)
+    {
+        o.MetricsUpdateInterval = env.Seconds("METRICS_UPDATE_INTERVAL") ?? o.MetricsUpdateInterval;
+        o.DeleteRequestsInterval = env.Seconds("DELETE_REQUESTS_INTERVAL") ?? o.DeleteRequestsInterval;
+        o.MetricsRetryDelay = env.Seconds("METRICS_RETRY_DELAY", min: 0) ?? o.MetricsRetryDelay;
+        o.MetricsMaxRetries = env.Int("METRICS_MAX_RETRIES", 1, 1000) ?? o.MetricsMaxRetries;
+        o.MetricsTimeout = env.Seconds("METRICS_TIMEOUT") ?? o.MetricsTimeout;
+        o.MetricsConnectionLimit = env.Int("METRICS_CONNECTION_LIMIT", 1, 10_000) ?? o.MetricsConnectionLimit;
+        o.MetricsConnectionLimitPerHost = env.Int("METRICS_CONNECTION_LIMIT_PER_HOST", 1, 10_000) ?? o.MetricsConnectionLimitPerHost;
+    }
+
+    private static void ReadBenchmarkSettings(EnvironmentReader env, WorkerOptions o)
+    {
+        o.Benchmark = env.String("BENCHMARK");
+        o.BenchmarkCacheFile = env.String("BENCHMARK_CACHE_FILE") ?? o.BenchmarkCacheFile;
+        o.ComfyuiBenchmarkFile = env.String("COMFYUI_BENCHMARK_FILE");
+
+        // The universal PyWorker reads these three without a prefix.
+        o.BenchmarkTestWidth = ReadUnprefixedInt(env, "BENCHMARK_TEST_WIDTH", 1, 16384) ?? o.BenchmarkTestWidth;
+        o.BenchmarkTestHeight = ReadUnprefixedInt(env, "BENCHMARK_TEST_HEIGHT", 1, 16384) ?? o.BenchmarkTestHeight;
+        o.BenchmarkTestSteps = ReadUnprefixedInt(env, "BENCHMARK_TEST_STEPS", 1, 10_000) ?? o.BenchmarkTestSteps;
+    }
+
+    private static int? ReadUnprefixedInt(EnvironmentReader env, string name, int min, int max) =>
+        env.Find($"VESPA_{name}", name) is var (source, value) ? env.ParseInt(source, value, min, max) : null;
+
+    private static void ReadSecurity(EnvironmentReader env, IReadOnlyDictionary<string, string> environment, WorkerOptions o)
+    {
+        o.MasterToken = env.Find("MASTER_TOKEN")?.Value ?? "";
+        o.PublicIpAddress = env.Find("PUBLIC_IPADDR")?.Value;
+
+        if (env.Find("CONTAINER_ID") is var (idName, idValue))
+        {
+            if (long.TryParse(idValue, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id))
+            {
+                o.ContainerId = id;
+            }
+            else
+            {
+                env.Fail(idName, idValue, "an integer instance id");
+            }
+        }
+
+        if (env.Find($"VAST_TCP_PORT_{o.WorkerPort}") is var (portName, portValue))
+        {
+            o.PublicPort = env.ParseInt(portName, portValue, 1, 65535);
+        }
+
+        var onVast = VastVariables.Any(name => env.Find(name) is not null);
+        var unsecured = env.Bool("UNSECURED", sdkName: "UNSECURED");
+        o.LocalDevelopment = !onVast;
+        o.Unsecured = unsecured ?? !onVast;
+
+        if (env.Find("REPORT_ADDR") is var (reportName, reportValue))
+        {
+            o.ReportAddresses = ParseReportAddresses(env, reportName, reportValue);
+        }
+        else if (onVast)
+        {
+            o.ReportAddresses = [new Uri(DefaultReportAddress)];
+        }
+
+        if (!o.Unsecured && o.ReportAddresses.Count == 0)
+        {
+            env.Fail("A secured worker needs REPORT_ADDR (the autoscaler that serves /pubkey/); set REPORT_ADDR, or VESPA_UNSECURED=true for local development.");
+        }
+
+        o.SignatureScheme = ReadScheme(env) ?? o.SignatureScheme;
+
+        // Safe default: a worker that checks no signatures listens on loopback only, unless forced.
+        var host = env.String("HOST");
+        o.Host = host ?? (o.Unsecured ? "127.0.0.1" : "0.0.0.0");
+        if (host is not null && !IPAddress.TryParse(host, out _) && host != "localhost")
+        {
+            env.Fail("VESPA_HOST", host, "an IP address such as 127.0.0.1 or 0.0.0.0");
+        }
+    }
+
+    private static Uri[] ParseReportAddresses(EnvironmentReader env, string name, string value)
+    {
+        var result = new List<Uri>();
+        foreach (var part in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (Uri.TryCreate(part.TrimEnd('/'), UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+            {
+                result.Add(uri);
+            }
+            else
+            {
+                env.Fail(name, part, "a comma-separated list of http(s) URLs");
+            }
+        }
+
+        return [.. result];
+    }
+
+    private static SignatureScheme? ReadScheme(EnvironmentReader env)
+    {
+        if (env.Find(EnvironmentReader.Names("SIGNATURE_SCHEME")) is not var (name, value))
+        {
+            return null;
+        }
+
+        switch (value.ToUpperInvariant())
+        {
+            case "URL":
+                return SignatureScheme.Url;
+            case "LEGACY":
+                return SignatureScheme.Legacy;
+            case "AUTO":
+                return SignatureScheme.Auto;
+            default:
+                env.Fail(name, value, "one of url, legacy, auto");
+                return null;
+        }
+    }
+
+    private static LogLevel? ReadLogLevel(EnvironmentReader env)
+    {
+        if (env.Find(EnvironmentReader.Names("LOG_LEVEL")) is not var (name, value))
+        {
+            return null;
+        }
+
+        // Python names (the universal PyWorker's) and .NET names are both accepted.
+        switch (value.ToUpperInvariant())
+        {
+            case "TRACE":
+                return LogLevel.Trace;
+            case "DEBUG":
+                return LogLevel.Debug;
+            case "INFO" or "INFORMATION":
+                return LogLevel.Information;
+            case "WARN" or "WARNING":
+                return LogLevel.Warning;
+            case "ERROR":
+                return LogLevel.Error;
+            case "CRITICAL" or "FATAL":
+                return LogLevel.Critical;
+            case "NONE":
+                return LogLevel.None;
+            default:
+                env.Fail(name, value, "a log level: DEBUG, INFO, WARNING, ERROR, CRITICAL (or Trace, Information, None)");
+                return null;
+        }
+    }
+}

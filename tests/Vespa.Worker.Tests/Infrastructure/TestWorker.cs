@@ -1,0 +1,89 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Vespa.Testing;
+using Vespa.Worker.Hosting;
+using Vespa.Worker.Options;
+using Vespa.Worker.Security;
+
+namespace Vespa.Worker.Tests.Infrastructure;
+
+/// <summary>The real worker on Kestrel at 127.0.0.1:0, configured through the same loader as production.</summary>
+internal sealed class TestWorker : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private TestWorker(WebApplication app, WorkerOptions options)
+    {
+        _app = app;
+        Options = options;
+        BaseUrl = app.GetListenAddress();
+        Client = new HttpClient(new SocketsHttpHandler { UseProxy = false, AutomaticDecompression = DecompressionMethods.None })
+        {
+            BaseAddress = BaseUrl,
+            Timeout = TaskTimeoutExtensions.Timeout,
+        };
+    }
+
+    public Uri BaseUrl { get; }
+
+    public HttpClient Client { get; }
+
+    public WorkerOptions Options { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Starts a worker; with <paramref name="reportAddress"/> it is secured, otherwise unsecured local mode.</summary>
+    public static Task<TestWorker> StartAsync(Uri? backend, Uri? reportAddress = null, params (string Name, string Value)[] settings) =>
+        StartAsync(backend, reportAddress, waitForKey: true, settings);
+
+    public static async Task<TestWorker> StartAsync(Uri? backend, Uri? reportAddress, bool waitForKey, params (string Name, string Value)[] settings)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["VESPA_WORKER_PORT"] = "0",
+            ["VESPA_LOG_LEVEL"] = "Warning",
+            ["VESPA_HOST"] = "127.0.0.1",
+        };
+        if (backend is not null)
+        {
+            environment["VESPA_BACKEND_URL"] = backend.ToString();
+        }
+
+        if (reportAddress is not null)
+        {
+            environment["REPORT_ADDR"] = reportAddress.ToString();
+            environment["CONTAINER_ID"] = "1";
+        }
+
+        foreach (var (name, value) in settings)
+        {
+            environment[name] = value;
+        }
+
+        var options = WorkerOptionsLoader.Load(environment);
+        var app = await WorkerApplication.CreateAsync(options, builder => builder.Logging.ClearProviders()).DefaultTimeout();
+        await app.StartAsync().DefaultTimeout();
+        var worker = new TestWorker(app, options);
+        if (waitForKey && reportAddress is not null && !options.Unsecured)
+        {
+            await worker.WaitForPublicKeyAsync();
+        }
+
+        return worker;
+    }
+
+    public Task WaitForPublicKeyAsync()
+    {
+        var store = _app.Services.GetRequiredService<PublicKeyStore>();
+        return TaskTimeoutExtensions.WaitUntilAsync(() => store.Verifier is not null, "the public key to load");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync().DefaultTimeout();
+        await _app.DisposeAsync();
+    }
+}

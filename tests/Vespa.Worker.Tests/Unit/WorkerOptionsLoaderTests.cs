@@ -1,0 +1,187 @@
+using Microsoft.Extensions.Logging;
+using Vespa.Core.Signatures;
+using Vespa.Worker.Options;
+
+namespace Vespa.Worker.Tests.Unit;
+
+public sealed class WorkerOptionsLoaderTests
+{
+    private static WorkerOptions Load(params (string Name, string Value)[] variables) =>
+        WorkerOptionsLoader.Load(variables.ToDictionary(v => v.Name, v => v.Value));
+
+    [Fact]
+    public void Load_NoVastVariables_LocalDevelopmentUnsecuredOnLoopback()
+    {
+        var options = Load();
+
+        Assert.True(options.LocalDevelopment);
+        Assert.True(options.Unsecured);
+        Assert.Equal("127.0.0.1", options.Host);
+        Assert.Equal(3000, options.WorkerPort);
+        Assert.Null(options.BackendUrl);
+    }
+
+    [Fact]
+    public void Load_VastVariables_SecuredOnAllInterfaces()
+    {
+        var options = Load(("CONTAINER_ID", "42"), ("REPORT_ADDR", "https://run.vast.ai"), ("MASTER_TOKEN", "t"), ("PUBLIC_IPADDR", "203.0.113.7"), ("VAST_TCP_PORT_3000", "41234"));
+
+        Assert.False(options.LocalDevelopment);
+        Assert.False(options.Unsecured);
+        Assert.Equal("0.0.0.0", options.Host);
+        Assert.Equal(42, options.ContainerId);
+        Assert.Equal("http://203.0.113.7:41234", options.PublicUrl);
+    }
+
+    [Fact]
+    public void Load_ContainerIdWithoutReportAddr_DefaultsToRunVastAi()
+    {
+        var options = Load(("CONTAINER_ID", "7"));
+
+        Assert.Equal(new Uri("https://run.vast.ai"), Assert.Single(options.ReportAddresses));
+    }
+
+    [Fact]
+    public void Load_ReportAddrList_SplitInOrder()
+    {
+        var options = Load(("REPORT_ADDR", "http://127.0.0.1:1/, http://127.0.0.1:2"));
+
+        Assert.Equal(["http://127.0.0.1:1/", "http://127.0.0.1:2/"], options.ReportAddresses.Select(u => u.ToString()));
+    }
+
+    [Fact]
+    public void Load_VespaNameWinsOverPyworkerAndSdkNames()
+    {
+        var options = Load(("VESPA_WORKER_PORT", "4000"), ("PYWORKER_WORKER_PORT", "5000"), ("WORKER_PORT", "6000"));
+
+        Assert.Equal(4000, options.WorkerPort);
+    }
+
+    [Fact]
+    public void Load_PyworkerAndSdkFallbacks_AreHonoured()
+    {
+        var options = Load(("PYWORKER_MAX_WAIT_TIME", "2.5"), ("WORKER_PORT", "6000"), ("USE_SSL", "true"), ("PYWORKER_BLOCKED_PATHS", "/admin/*, /debug"), ("PYWORKER_HEALTHCHECK_CONSECUTIVE_FAILURES", "5"));
+
+        Assert.Equal(2.5, options.MaxWaitTime);
+        Assert.Equal(6000, options.WorkerPort);
+        Assert.True(options.UseSsl);
+        Assert.Equal(["/admin/*", "/debug"], options.BlockedPaths);
+        Assert.Equal(5, options.HealthcheckConsecutiveFailures);
+    }
+
+    [Fact]
+    public void Load_Defaults_MatchTheUniversalPyWorker()
+    {
+        var o = Load();
+
+        Assert.Equal("/health", o.HealthcheckEndpoint);
+        Assert.True(o.AllowParallel);
+        Assert.Null(o.MaxConcurrency);
+        Assert.Equal(10.0, o.MaxWaitTime);
+        Assert.Equal(TimeSpan.FromSeconds(1200), o.ReadyTimeoutInitial);
+        Assert.Equal(TimeSpan.FromSeconds(300), o.ReadyTimeoutResume);
+        Assert.Equal(".has_benchmark", o.BenchmarkCacheFile);
+        Assert.Equal(3, o.PubkeyMaxRetries);
+        Assert.Equal(TimeSpan.FromSeconds(10), o.PubkeyTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(5), o.HealthcheckRetryInterval);
+        Assert.Equal(TimeSpan.FromSeconds(10), o.HealthcheckPollInterval);
+        Assert.Equal(TimeSpan.FromSeconds(10), o.HealthcheckTimeout);
+        Assert.Equal(3, o.HealthcheckConsecutiveFailures);
+        Assert.Equal(TimeSpan.FromSeconds(1), o.MetricsUpdateInterval);
+        Assert.Equal(TimeSpan.FromSeconds(1), o.DeleteRequestsInterval);
+        Assert.Equal(TimeSpan.FromSeconds(2), o.MetricsRetryDelay);
+        Assert.Equal(3, o.MetricsMaxRetries);
+        Assert.Equal(TimeSpan.FromSeconds(10), o.MetricsTimeout);
+        Assert.Equal(8, o.MetricsConnectionLimit);
+        Assert.Equal(4, o.MetricsConnectionLimitPerHost);
+        Assert.Equal(100, o.ConnectionLimit);
+        Assert.Equal(20, o.ConnectionLimitPerHost);
+        Assert.Equal(512, o.BenchmarkTestWidth);
+        Assert.Equal(512, o.BenchmarkTestHeight);
+        Assert.Equal(20, o.BenchmarkTestSteps);
+        Assert.Equal(100L * 1024 * 1024, o.MaxBodyBytes);
+        Assert.Equal(SignatureScheme.Auto, o.SignatureScheme);
+        Assert.Equal(LogLevel.Information, o.LogLevel);
+    }
+
+    [Theory]
+    [InlineData("DEBUG", LogLevel.Debug)]
+    [InlineData("INFO", LogLevel.Information)]
+    [InlineData("WARNING", LogLevel.Warning)]
+    [InlineData("ERROR", LogLevel.Error)]
+    [InlineData("CRITICAL", LogLevel.Critical)]
+    [InlineData("Information", LogLevel.Information)]
+    [InlineData("trace", LogLevel.Trace)]
+    public void Load_LogLevel_AcceptsPythonAndDotnetNames(string value, LogLevel expected)
+    {
+        Assert.Equal(expected, Load(("PYWORKER_LOG_LEVEL", value)).LogLevel);
+    }
+
+    [Theory]
+    [InlineData("url", SignatureScheme.Url)]
+    [InlineData("LEGACY", SignatureScheme.Legacy)]
+    [InlineData("auto", SignatureScheme.Auto)]
+    public void Load_SignatureScheme_Parsed(string value, SignatureScheme expected)
+    {
+        Assert.Equal(expected, Load(("VESPA_SIGNATURE_SCHEME", value)).SignatureScheme);
+    }
+
+    [Theory]
+    [InlineData("yes", true)]
+    [InlineData("On", true)]
+    [InlineData("1", true)]
+    [InlineData("f", false)]
+    [InlineData("off", false)]
+    public void Load_Booleans_FollowStrtobool(string value, bool expected)
+    {
+        Assert.Equal(expected, Load(("VESPA_ALLOW_PARALLEL", value)).AllowParallel);
+    }
+
+    [Fact]
+    public void Load_BadValues_ReportsEveryVariableWithTheAcceptedForm()
+    {
+        var ex = Assert.Throws<WorkerOptionsException>(() => Load(
+            ("VESPA_WORKER_PORT", "http"),
+            ("VESPA_MAX_WAIT_TIME", "-1"),
+            ("VESPA_ALLOW_PARALLEL", "maybe"),
+            ("VESPA_BACKEND_URL", "ftp://x"),
+            ("VESPA_SIGNATURE_SCHEME", "pss"),
+            ("VESPA_LOG_LEVEL", "LOUD"),
+            ("CONTAINER_ID", "abc")));
+
+        Assert.Equal(7, ex.Errors.Count);
+        Assert.Contains(ex.Errors, e => e.Contains("VESPA_WORKER_PORT", StringComparison.Ordinal) && e.Contains("integer from 0 to 65535", StringComparison.Ordinal));
+        Assert.Contains(ex.Errors, e => e.Contains("VESPA_MAX_WAIT_TIME", StringComparison.Ordinal));
+        Assert.Contains(ex.Errors, e => e.Contains("VESPA_ALLOW_PARALLEL", StringComparison.Ordinal) && e.Contains("boolean", StringComparison.Ordinal));
+        Assert.Contains(ex.Errors, e => e.Contains("VESPA_BACKEND_URL", StringComparison.Ordinal));
+        Assert.Contains(ex.Errors, e => e.Contains("VESPA_SIGNATURE_SCHEME", StringComparison.Ordinal) && e.Contains("url, legacy, auto", StringComparison.Ordinal));
+        Assert.Contains(ex.Errors, e => e.Contains("VESPA_LOG_LEVEL", StringComparison.Ordinal));
+        Assert.Contains(ex.Errors, e => e.Contains("CONTAINER_ID", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Load_SecuredWithoutReportAddr_Refused()
+    {
+        var ex = Assert.Throws<WorkerOptionsException>(() => Load(("VESPA_UNSECURED", "false")));
+
+        Assert.Contains("REPORT_ADDR", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_UnsecuredOnVast_StaysOnLoopbackUnlessHostForced()
+    {
+        var loopback = Load(("REPORT_ADDR", "http://127.0.0.1:9"), ("UNSECURED", "true"));
+        var forced = Load(("REPORT_ADDR", "http://127.0.0.1:9"), ("UNSECURED", "true"), ("VESPA_HOST", "0.0.0.0"));
+
+        Assert.Equal("127.0.0.1", loopback.Host);
+        Assert.Equal("0.0.0.0", forced.Host);
+    }
+
+    [Fact]
+    public void Load_BackendUrlWithBasePath_Kept()
+    {
+        var options = Load(("VESPA_BACKEND_URL", "http://127.0.0.1:8000/api/"));
+
+        Assert.Equal("http://127.0.0.1:8000/api/", options.BackendUrl!.ToString());
+    }
+}
