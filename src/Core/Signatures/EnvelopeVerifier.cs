@@ -18,6 +18,8 @@ namespace Vespa.Core.Signatures;
 /// usual encoding. If it says no, a by-hand RSAVP1 accepts the DigestInfo without the NULL parameter as well, as
 /// pycryptodome does (<see cref="Pkcs1Sha256"/>).</item>
 /// <item><see cref="SignatureScheme.Auto"/> tries the url-only message, then the legacy five-field message.</item>
+/// <item>Pairs that verified are remembered (<see cref="VerifiedSignatureCache"/>): the url-only signature repeats on
+/// every request to a worker, so the RSA operation runs once per distinct signature, not once per request.</item>
 /// </list>
 /// </remarks>
 public sealed class EnvelopeVerifier : IDisposable
@@ -25,6 +27,7 @@ public sealed class EnvelopeVerifier : IDisposable
     private readonly RsaInstancePool _pool;
     private readonly BigInteger _modulus;
     private readonly BigInteger _exponent;
+    private readonly VerifiedSignatureCache _verified = new();
 
     /// <summary>Creates a verifier for <paramref name="publicKey"/>. Only the public parameters are copied: the
     /// caller keeps ownership of <paramref name="publicKey"/>.</summary>
@@ -140,6 +143,23 @@ public sealed class EnvelopeVerifier : IDisposable
     }
 
     private bool VerifyMessage(ReadOnlySpan<byte> message, byte[] signature, ref byte[]? recovered)
+    {
+        var key = VerifiedSignatureCache.Key(message, signature);
+        if (_verified.Contains(key))
+        {
+            return true;
+        }
+
+        if (VerifyUncached(message, signature, ref recovered))
+        {
+            _verified.Add(key);
+            return true;
+        }
+
+        return false;
+    }
+
+    private bool VerifyUncached(ReadOnlySpan<byte> message, byte[] signature, ref byte[]? recovered)
     {
         var hash = SHA256.HashData(message);
         var rsa = _pool.Rent();

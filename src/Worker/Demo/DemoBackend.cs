@@ -72,7 +72,7 @@ internal sealed class DemoBackend : IAsyncDisposable
                 var words = text.Split(' ').Length;
                 context.Response.ContentType = "application/json";
                 await context.Response.WriteAsync(
-                    $$"""{"id":"{{id}}","object":"{{kind}}","created":{{created}},"model":"{{ModelId}}","choices":[{{choice}}],"usage":{"prompt_tokens":{{words}},"completion_tokens":{{words}},"total_tokens":{{2 * words}} """ + "}}",
+                    $$"""{"id":"{{id}}","object":"{{kind}}","created":{{created}},"model":"{{ModelId}}","choices":[{{choice}}],"usage":{"prompt_tokens":{{words}},"completion_tokens":{{words}},"total_tokens":{{2 * words}}""" + "}}",
                     context.RequestAborted);
                 return;
             }

@@ -55,7 +55,11 @@ internal static class WorkerServiceCollectionExtensions
         if (Console.IsOutputRedirected)
         {
             // Not a terminal (a container, a log file): one JSON object per line.
-            builder.Logging.AddJsonConsole(json => json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ");
+            builder.Logging.AddJsonConsole(json =>
+            {
+                json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                json.UseUtcTimestamp = true;
+            });
         }
         else
         {
