@@ -34,7 +34,23 @@ internal sealed class ProxyRequestHandler
         }
 
         // Step 2: find the auth data and what the backend will receive; malformed input is 4xx here.
-        using var incoming = await _envelopes.ReadAsync(context);
+        IncomingRequest incoming;
+        try
+        {
+            incoming = await _envelopes.ReadAsync(context);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // Truncated, too slow or oversized (chunked) bodies: the caller's mistake, so a 4xx, never a 500.
+            await WorkerErrorWriter.WriteAsync(context, new WorkerError(ex.StatusCode, "could not read the request body: " + ex.Message));
+            return;
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+
+        using var _ = incoming;
         if (incoming.Error is { } envelopeError)
         {
             await WorkerErrorWriter.WriteAsync(context, envelopeError);

@@ -44,6 +44,9 @@ internal static class WorkerServiceCollectionExtensions
             kestrel.AddServerHeader = false;
             // Our own cap (VESPA_MAX_BODY_BYTES, 413) replaces Kestrel's 30 MB default, also for streamed bodies.
             kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
+            // Kestrel's MinResponseDataRate (240 B/s after a 5 s grace) is kept: it is measured only while a
+            // write waits on the client, so a slow token stream never trips it, but a client that stops
+            // reading is cut instead of pinning buffers. MinRequestBodyDataRate likewise guards uploads.
             var address = options.Host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Host);
             kestrel.Listen(address, options.WorkerPort);
         });

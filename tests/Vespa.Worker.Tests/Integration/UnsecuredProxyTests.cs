@@ -86,6 +86,26 @@ public sealed class UnsecuredProxyTests : IAsyncLifetime
         Assert.Equal("?a=1&a=2", _backend.Requests.Single(r => r.Path == "/v1/models").QueryString);
     }
 
+    [Fact]
+    public async Task Post_BodyShorterThanContentLength_NeverForwardedNever5xx()
+    {
+        string answer;
+        try
+        {
+            answer = await SendRawAsync($"POST /truncated HTTP/1.1\r\nHost: {_worker.BaseUrl.Authority}\r\nContent-Length: 100\r\n\r\n{{\"a\":", halfClose: true).DefaultTimeout();
+        }
+        catch (IOException)
+        {
+            answer = ""; // Kestrel may reset a connection whose body ended early; that is fine too.
+        }
+
+        // A 4xx or a closed connection; never a 5xx, never a forwarded half body.
+        Assert.True(answer.Length == 0 || answer.StartsWith("HTTP/1.1 4", StringComparison.Ordinal), answer);
+        Assert.DoesNotContain(_backend.Requests, r => r.Path == "/truncated");
+        using var after = await _worker.Client.GetAsync("/after-truncated").DefaultTimeout();
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+    }
+
     public static TheoryData<string> HostTricks() =>
     [
         "GET //{other}/steal HTTP/1.1\r\nHost: {worker}\r\n",
@@ -112,12 +132,17 @@ public sealed class UnsecuredProxyTests : IAsyncLifetime
         Assert.Matches(@"^HTTP/1\.1 (200|400|404) ", answer);
     }
 
-    private async Task<string> SendRawAsync(string request)
+    private async Task<string> SendRawAsync(string request, bool halfClose = false)
     {
         using var client = new TcpClient();
         await client.ConnectAsync(IPAddress.Loopback, _worker.BaseUrl.Port);
         await using var stream = client.GetStream();
         await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+        if (halfClose)
+        {
+            client.Client.Shutdown(SocketShutdown.Send);
+        }
+
         using var reader = new StreamReader(stream, Encoding.ASCII);
         return await reader.ReadToEndAsync();
     }
