@@ -38,12 +38,13 @@ public sealed class BackendFailureTests
     public async Task SlowStreamWithinIdleTimeout_NotCut()
     {
         await using var backend = await FakeBackend.StartAsync();
-        await using var worker = await TestWorker.StartAsync(backend.BaseUrl, null, ("VESPA_IDLE_TIMEOUT", "0.5"));
+        await using var worker = await TestWorker.StartAsync(backend.BaseUrl, null, ("VESPA_IDLE_TIMEOUT", "2"));
 
-        // 6 chunks 200 ms apart: 1.2 s in total, more than twice the idle timeout, never idle for long.
-        var body = await worker.Client.GetStringAsync("/sse?chunks=6&delay_ms=200").DefaultTimeout();
+        // 10 chunks 300 ms apart: 3 s in total, longer than the idle timeout, but never idle for long
+        // (1.7 s of slack per gap, so a busy CI machine does not make this flaky).
+        var body = await worker.Client.GetStringAsync("/sse?chunks=10&delay_ms=300").DefaultTimeout();
 
-        Assert.Contains("data: chunk 5", body, StringComparison.Ordinal);
+        Assert.Contains("data: chunk 9", body, StringComparison.Ordinal);
         Assert.EndsWith("data: [DONE]\n\n", body, StringComparison.Ordinal);
     }
 
