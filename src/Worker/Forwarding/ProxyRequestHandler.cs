@@ -1,26 +1,36 @@
+using Vespa.Worker.Admission;
 using Vespa.Worker.Envelopes;
 using Vespa.Worker.Errors;
+using Vespa.Worker.Metrics;
 using Vespa.Worker.Security;
 
 namespace Vespa.Worker.Forwarding;
 
 /// <summary>
 /// The catch-all endpoint: every method and path that is not the worker's own goes through here.
-/// An orchestrator with numbered steps; each step answers and stops, or hands on.
+/// An orchestrator with numbered steps; each step answers and stops, or hands on. Nothing before
+/// step 3 succeeds can touch a figure reported to the autoscaler: forged and malformed requests
+/// are visible only in Prometheus and the log.
 /// </summary>
 internal sealed class ProxyRequestHandler
 {
     private readonly BlockedPathMatcher _blocked;
     private readonly EnvelopeReader _envelopes;
     private readonly SignatureChecker _signatures;
+    private readonly AdmissionController _admission;
     private readonly BackendForwarder _forwarder;
+    private readonly WorkerMetrics _metrics;
+    private readonly TimeProvider _time;
 
-    public ProxyRequestHandler(BlockedPathMatcher blocked, EnvelopeReader envelopes, SignatureChecker signatures, BackendForwarder forwarder)
+    public ProxyRequestHandler(BlockedPathMatcher blocked, EnvelopeReader envelopes, SignatureChecker signatures, AdmissionController admission, BackendForwarder forwarder, WorkerMetrics metrics, TimeProvider time)
     {
         _blocked = blocked;
         _envelopes = envelopes;
         _signatures = signatures;
+        _admission = admission;
         _forwarder = forwarder;
+        _metrics = metrics;
+        _time = time;
     }
 
     public async Task HandleAsync(HttpContext context)
@@ -29,7 +39,7 @@ internal sealed class ProxyRequestHandler
         var path = context.Request.Path.Value ?? "/";
         if (_blocked.IsBlocked(path))
         {
-            await WorkerErrorWriter.WriteAsync(context, WorkerError.Blocked(path));
+            await RefuseAsync(context, WorkerError.Blocked(path), RequestOutcome.Blocked);
             return;
         }
 
@@ -42,7 +52,7 @@ internal sealed class ProxyRequestHandler
         catch (BadHttpRequestException ex)
         {
             // Truncated, too slow or oversized (chunked) bodies: the caller's mistake, so a 4xx, never a 500.
-            await WorkerErrorWriter.WriteAsync(context, new WorkerError(ex.StatusCode, "could not read the request body: " + ex.Message));
+            await RefuseAsync(context, new WorkerError(ex.StatusCode, "could not read the request body: " + ex.Message), RequestOutcome.Malformed);
             return;
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -53,18 +63,111 @@ internal sealed class ProxyRequestHandler
         using var _ = incoming;
         if (incoming.Error is { } envelopeError)
         {
-            await WorkerErrorWriter.WriteAsync(context, envelopeError);
+            var outcome = envelopeError.StatusCode switch
+            {
+                StatusCodes.Status413PayloadTooLarge => RequestOutcome.TooLarge,
+                StatusCodes.Status401Unauthorized => RequestOutcome.Unauthenticated,
+                _ => RequestOutcome.Malformed,
+            };
+            await RefuseAsync(context, envelopeError, outcome);
             return;
         }
 
         // Step 3: the signature, before the payload is used or anything is forwarded.
-        if (incoming.AuthData is { } authData && _signatures.Check(authData) is { } signatureError)
+        var authData = incoming.AuthData;
+        if (authData is not null && _signatures.Check(authData) is { } signatureError)
         {
-            await WorkerErrorWriter.WriteAsync(context, signatureError);
+            await RefuseAsync(context, signatureError, RequestOutcome.Unauthenticated);
             return;
         }
 
-        // Step 4: forward and relay; errors map to 502/504 or an aborted stream.
-        await _forwarder.ForwardAsync(context, incoming.Plan!);
+        // Step 4: admission: workload, readiness (503), estimated wait (429), a FIFO slot.
+        if (_admission.TryGetWorkload(authData, out var workload) is { } costError)
+        {
+            await RefuseAsync(context, costError, RequestOutcome.Malformed);
+            return;
+        }
+
+        AdmissionTicket? ticket;
+        WorkerError? admissionError;
+        try
+        {
+            (ticket, admissionError) = await _admission.AdmitAsync(authData, workload, context.RequestAborted);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            _metrics.Request(RequestOutcome.Cancelled);
+            _metrics.Workload("cancelled", workload);
+            return;
+        }
+
+        if (admissionError is not null || ticket is null)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await WorkerErrorWriter.WriteAsync(context, admissionError!);
+            return;
+        }
+
+        // Step 5: forward and relay; errors map to 502/504 or an aborted stream.
+        using (ticket)
+        {
+            await ForwardAsync(context, incoming, ticket, workload);
+        }
+    }
+
+    private async Task ForwardAsync(HttpContext context, IncomingRequest incoming, AdmissionTicket ticket, double workload)
+    {
+        var plan = incoming.Plan!;
+        var started = _time.GetTimestamp();
+        _metrics.InFlight.Inc();
+        if (plan.Body is { } body)
+        {
+            _metrics.RequestBytes.Inc(body.Length);
+        }
+
+        context.Response.OnStarting(() =>
+        {
+            _metrics.TimeToFirstByte.Observe(_time.GetElapsedTime(started).TotalSeconds);
+            return Task.CompletedTask;
+        });
+        var counting = new CountingStream(context.Response.Body);
+        context.Response.Body = counting;
+        try
+        {
+            var result = await _forwarder.ForwardAsync(context, plan);
+            var (status, outcome) = result switch
+            {
+                // A backend 5xx is relayed unchanged but is failed work, not served work (the SDK counts it as served).
+                ForwardingOutcome.Completed when context.Response.StatusCode >= 500 => (Admission.RequestStatus.Error, RequestOutcome.BackendError),
+                ForwardingOutcome.Completed => (Admission.RequestStatus.Success, RequestOutcome.Success),
+                ForwardingOutcome.Cancelled => (Admission.RequestStatus.Cancelled, RequestOutcome.Cancelled),
+                _ => (Admission.RequestStatus.Error, RequestOutcome.Failed),
+            };
+            ticket.Complete(status);
+            _metrics.Request(outcome);
+            _metrics.Workload(status switch
+            {
+                Admission.RequestStatus.Success => "served",
+                Admission.RequestStatus.Cancelled => "cancelled",
+                _ => "errored",
+            }, workload);
+        }
+        finally
+        {
+            _metrics.InFlight.Dec();
+            _metrics.ResponseBytes.Inc(counting.BytesWritten);
+            _metrics.ForwardDuration.Observe(_time.GetElapsedTime(started).TotalSeconds);
+        }
+    }
+
+    private async Task RefuseAsync(HttpContext context, WorkerError error, RequestOutcome outcome)
+    {
+        _metrics.Request(outcome);
+        if (outcome == RequestOutcome.Unauthenticated)
+        {
+            _metrics.Unauthenticated(error.Message.StartsWith("invalid signature", StringComparison.Ordinal) ? "invalid_signature" : "no_credentials_or_key");
+        }
+
+        await WorkerErrorWriter.WriteAsync(context, error);
     }
 }

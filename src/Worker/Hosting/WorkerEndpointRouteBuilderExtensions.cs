@@ -1,4 +1,5 @@
 using Vespa.Worker.Forwarding;
+using Vespa.Worker.Metrics;
 
 namespace Vespa.Worker.Hosting;
 
@@ -9,6 +10,9 @@ internal static class WorkerEndpointRouteBuilderExtensions
     {
         // Liveness: no auth, never forwarded.
         endpoints.MapMethods("/ping", [HttpMethods.Get, HttpMethods.Head], () => Results.Text("pong"));
+
+        var metrics = endpoints.ServiceProvider.GetRequiredService<MetricsEndpoint>();
+        endpoints.MapGet("/metrics", metrics.HandleAsync);
 
         var proxy = endpoints.ServiceProvider.GetRequiredService<ProxyRequestHandler>();
         endpoints.Map("/{**path}", proxy.HandleAsync);

@@ -1,8 +1,12 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Vespa.Worker.Admission;
 using Vespa.Worker.Envelopes;
 using Vespa.Worker.Forwarding;
+using Vespa.Worker.Lifecycle;
+using Vespa.Worker.Metrics;
 using Vespa.Worker.Options;
+using Vespa.Worker.Reporting;
 using Vespa.Worker.Security;
 
 namespace Vespa.Worker.Hosting;
@@ -29,6 +33,34 @@ internal static class WorkerServiceCollectionExtensions
         services.AddSingleton<SignatureChecker>();
         services.AddSingleton<ProxyRequestHandler>();
 
+        services.AddSingleton(new WorkerMetrics(Prometheus.Metrics.NewCustomRegistry()));
+        services.AddSingleton<MetricsEndpoint>();
+        services.AddSingleton<WorkerState>();
+        services.AddSingleton<LoadTracker>();
+        services.AddSingleton<AdmissionController>();
+        services.AddHostedService<ReadinessService>();
+        services.AddHttpClient(nameof(ReadinessService))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { UseProxy = false, ConnectTimeout = options.HealthcheckTimeout });
+        services.AddHttpClient("Benchmark")
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { UseProxy = false, ConnectTimeout = options.BackendConnectTimeout });
+
+        services.AddSingleton<AutoscalerClient>();
+        services.AddHttpClient(nameof(AutoscalerClient))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                UseProxy = false,
+                MaxConnectionsPerServer = options.MetricsConnectionLimitPerHost,
+                ConnectTimeout = options.MetricsTimeout,
+            })
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan); // per-attempt timeouts come from VESPA_METRICS_TIMEOUT
+        services.AddSingleton<WorkerStatusReporter>();
+        services.AddHostedService(sp => sp.GetRequiredService<WorkerStatusReporter>());
+        services.AddSingleton<DeleteRequestsReporter>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeleteRequestsReporter>());
+
+        // SIGTERM: Kestrel stops accepting and in-flight requests get this long to finish.
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = options.DrainTimeout);
+
         services.AddSingleton<PublicKeyStore>();
         services.AddHostedService<PublicKeyFetcher>();
         services.AddHttpClient(nameof(PublicKeyFetcher))
@@ -49,6 +81,10 @@ internal static class WorkerServiceCollectionExtensions
             // reading is cut instead of pinning buffers. MinRequestBodyDataRate likewise guards uploads.
             var address = options.Host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Host);
             kestrel.Listen(address, options.WorkerPort);
+            if (options.MetricsPort is { } metricsPort)
+            {
+                kestrel.Listen(IPAddress.Loopback, metricsPort);
+            }
         });
     }
 

@@ -112,6 +112,29 @@ public sealed class WorkerOptions
 
     public TimeSpan BackendConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Benchmark runs (<c>3</c>).</summary>
+    public int BenchmarkRuns { get; set; } = 3;
+
+    /// <summary>Concurrent requests per benchmark run (<c>10</c>, the SDK's default).</summary>
+    public int BenchmarkConcurrency { get; set; } = 10;
+
+    public bool BenchmarkWarmup { get; set; } = true;
+
+    /// <summary><c>max_tokens</c> of the LLM benchmarks' requests (<c>256</c>).</summary>
+    public int BenchmarkMaxTokens { get; set; } = 256;
+
+    /// <summary>Model name for the LLM benchmarks (<c>VESPA_BENCHMARK_MODEL</c>, else <c>MODEL_NAME</c>); <c>null</c> asks <c>/v1/models</c>.</summary>
+    public string? BenchmarkModel { get; set; }
+
+    /// <summary><c>/delete_requests/</c> body: shape B (<c>requests</c> with timestamps, default) or A (<c>request_idxs</c>).</summary>
+    public DeleteRequestsShape DeleteRequestsShape { get; set; } = DeleteRequestsShape.B;
+
+    /// <summary>A loopback-only port serving <c>/metrics</c> without credentials; <c>null</c> for none.</summary>
+    public int? MetricsPort { get; set; }
+
+    /// <summary>How long SIGTERM waits for in-flight requests before the process exits (<c>30</c> s).</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     // vast.ai environment
 
     public string MasterToken { get; set; } = "";

@@ -125,11 +125,33 @@ public static class WorkerOptionsLoader
         o.MetricsTimeout = env.Seconds("METRICS_TIMEOUT") ?? o.MetricsTimeout;
         o.MetricsConnectionLimit = env.Int("METRICS_CONNECTION_LIMIT", 1, 10_000) ?? o.MetricsConnectionLimit;
         o.MetricsConnectionLimitPerHost = env.Int("METRICS_CONNECTION_LIMIT_PER_HOST", 1, 10_000) ?? o.MetricsConnectionLimitPerHost;
+        o.MetricsPort = env.Int("METRICS_PORT", 0, 65535);
+        o.DrainTimeout = env.Seconds("DRAIN_TIMEOUT", min: 0) ?? o.DrainTimeout;
+        if (env.Find(EnvironmentReader.Names("DELETE_REQUESTS_SHAPE")) is var (shapeName, shapeValue))
+        {
+            switch (shapeValue.ToUpperInvariant())
+            {
+                case "B" or "NEW":
+                    o.DeleteRequestsShape = DeleteRequestsShape.B;
+                    break;
+                case "A" or "OLD":
+                    o.DeleteRequestsShape = DeleteRequestsShape.A;
+                    break;
+                default:
+                    env.Fail(shapeName, shapeValue, "b (requests with timestamps, the default) or a (request_idxs lists)");
+                    break;
+            }
+        }
     }
 
     private static void ReadBenchmarkSettings(EnvironmentReader env, WorkerOptions o)
     {
         o.Benchmark = env.String("BENCHMARK");
+        o.BenchmarkRuns = env.Int("BENCHMARK_RUNS", 1, 1000) ?? o.BenchmarkRuns;
+        o.BenchmarkConcurrency = env.Int("BENCHMARK_CONCURRENCY", 1, 10_000) ?? o.BenchmarkConcurrency;
+        o.BenchmarkWarmup = env.Bool("BENCHMARK_WARMUP") ?? o.BenchmarkWarmup;
+        o.BenchmarkMaxTokens = env.Int("BENCHMARK_MAX_TOKENS", 1, 1_000_000) ?? o.BenchmarkMaxTokens;
+        o.BenchmarkModel = env.Find("VESPA_BENCHMARK_MODEL", "MODEL_NAME")?.Value;
         o.BenchmarkCacheFile = env.String("BENCHMARK_CACHE_FILE") ?? o.BenchmarkCacheFile;
         o.ComfyuiBenchmarkFile = env.String("COMFYUI_BENCHMARK_FILE");
 

@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Vespa.Testing;
+using Vespa.Worker.Admission;
 using Vespa.Worker.Hosting;
+using Vespa.Worker.Lifecycle;
 using Vespa.Worker.Options;
 using Vespa.Worker.Security;
 
@@ -38,13 +40,20 @@ internal sealed class TestWorker : IAsyncDisposable
     public static Task<TestWorker> StartAsync(Uri? backend, Uri? reportAddress = null, params (string Name, string Value)[] settings) =>
         StartAsync(backend, reportAddress, waitForKey: true, settings);
 
-    public static async Task<TestWorker> StartAsync(Uri? backend, Uri? reportAddress, bool waitForKey, params (string Name, string Value)[] settings)
+    public static Task<TestWorker> StartAsync(Uri? backend, Uri? reportAddress, bool waitForKey, params (string Name, string Value)[] settings) =>
+        StartAsync(backend, reportAddress, waitForKey, waitForReady: true, settings);
+
+    public static async Task<TestWorker> StartAsync(Uri? backend, Uri? reportAddress, bool waitForKey, bool waitForReady, params (string Name, string Value)[] settings)
     {
         var environment = new Dictionary<string, string>
         {
             ["VESPA_WORKER_PORT"] = "0",
             ["VESPA_LOG_LEVEL"] = "Warning",
             ["VESPA_HOST"] = "127.0.0.1",
+            // A fixed throughput: no benchmark traffic in tests that are not about benchmarks.
+            ["VESPA_BENCHMARK"] = "constant:1000",
+            ["VESPA_BENCHMARK_CACHE_FILE"] = Path.Combine(Path.GetTempPath(), "vespa-test-" + Guid.NewGuid().ToString("N") + ".benchmark"),
+            ["VESPA_HEALTHCHECK_RETRY_INTERVAL"] = "0.05",
         };
         if (backend is not null)
         {
@@ -71,6 +80,11 @@ internal sealed class TestWorker : IAsyncDisposable
             await worker.WaitForPublicKeyAsync();
         }
 
+        if (waitForReady)
+        {
+            await worker.WaitForReadyAsync();
+        }
+
         return worker;
     }
 
@@ -79,6 +93,16 @@ internal sealed class TestWorker : IAsyncDisposable
         var store = _app.Services.GetRequiredService<PublicKeyStore>();
         return TaskTimeoutExtensions.WaitUntilAsync(() => store.Verifier is not null, "the public key to load");
     }
+
+    public Task WaitForReadyAsync()
+    {
+        var state = _app.Services.GetRequiredService<WorkerState>();
+        return TaskTimeoutExtensions.WaitUntilAsync(() => state.IsReady, "the worker to become ready");
+    }
+
+    public WorkerState State => _app.Services.GetRequiredService<WorkerState>();
+
+    public LoadTracker Load => _app.Services.GetRequiredService<LoadTracker>();
 
     public async ValueTask DisposeAsync()
     {
