@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
+using System.Runtime.InteropServices;
+using Vespa.Client.Commands;
+
+namespace Vespa.Client;
+
+/// <summary>vespa-client entry point: builds the command tree, parses, invokes.</summary>
+internal static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        // The first Ctrl+C or SIGTERM cancels the running command, which then stops cleanly and exits 0; a second
+        // Ctrl+C is not intercepted and ends the process at once.
+        using var stop = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            if (!stop.IsCancellationRequested)
+            {
+                e.Cancel = true;
+                stop.Cancel();
+            }
+        };
+        Console.CancelKeyPress += onCancel;
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        });
+        try
+        {
+            return await RunAsync(args, CliConsole.FromSystemConsole(), stop.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    /// <summary>The whole command tree: one factory per command under <c>Commands/</c>.</summary>
+    internal static RootCommand CreateRootCommand(CliConsole console) =>
+        new("vespa-client: tools for vast.ai serverless endpoints and for developing Vespa workers.")
+        {
+            EmulateCommand.Create(console),
+        };
+
+    /// <summary>Parses and runs <paramref name="args"/>. Parse errors print the problems and a pointer to
+    /// <c>--help</c> on the error writer and return <see cref="ExitCodes.Usage"/>.</summary>
+    internal static async Task<int> RunAsync(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken)
+    {
+        var parseResult = CreateRootCommand(console).Parse(args);
+        if (parseResult.Errors.Count > 0 && parseResult.Action is ParseErrorAction)
+        {
+            foreach (var error in parseResult.Errors)
+            {
+                await console.Error.WriteLineAsync(error.Message).ConfigureAwait(false);
+            }
+
+            await console.Error.WriteLineAsync($"Run '{CommandPath(parseResult)} --help' for usage.").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        var configuration = new InvocationConfiguration
+        {
+            Output = console.Output,
+            Error = console.Error,
+            // Main owns Ctrl+C and SIGTERM (see above), so commands see one token and exit 0 when it fires.
+            ProcessTerminationTimeout = null,
+        };
+        return await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>"vespa-client emulate" for the command that failed to parse (the root is named after the product, not
+    /// after the host process, which is <c>testhost</c> under tests).</summary>
+    private static string CommandPath(ParseResult parseResult)
+    {
+        var names = new List<string>();
+        for (var result = parseResult.CommandResult; result is not null; result = result.Parent as CommandResult)
+        {
+            names.Add(result.Parent is null ? "vespa-client" : result.Command.Name);
+        }
+
+        names.Reverse();
+        return string.Join(' ', names);
+    }
+}
