@@ -22,7 +22,19 @@ public sealed class FakeBackend : IAsyncDisposable
     {
     }
 
+    private int _concurrent;
+    private int _maxConcurrent;
+
     public Uri BaseUrl => _server!.BaseUrl;
+
+    /// <summary>When false, <c>/health</c> answers 503 (a backend that is loading or has died).</summary>
+    public bool Healthy { get; set; } = true;
+
+    /// <summary>When set, every path but <c>/health</c> answers this status with a JSON error body.</summary>
+    public int? ForcedStatus { get; set; }
+
+    /// <summary>The most requests the backend was handling at once.</summary>
+    public int MaxConcurrent => Volatile.Read(ref _maxConcurrent);
 
     public IReadOnlyCollection<RecordedRequest> Requests => _requests;
 
@@ -49,6 +61,24 @@ public sealed class FakeBackend : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
+        var now = Interlocked.Increment(ref _concurrent);
+        try
+        {
+            int seen;
+            while (now > (seen = Volatile.Read(ref _maxConcurrent)) && Interlocked.CompareExchange(ref _maxConcurrent, now, seen) != seen)
+            {
+            }
+
+            await HandleCoreAsync(context);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _concurrent);
+        }
+    }
+
+    private async Task HandleCoreAsync(HttpContext context)
+    {
         var request = context.Request;
         using var body = new MemoryStream();
         await request.Body.CopyToAsync(body, context.RequestAborted);
@@ -58,10 +88,19 @@ public sealed class FakeBackend : IAsyncDisposable
         var path = request.Path.Value ?? "/";
         var response = context.Response;
         var ct = context.RequestAborted;
+        if (path != "/health" && ForcedStatus is { } forced)
+        {
+            response.StatusCode = forced;
+            response.ContentType = "application/json";
+            await response.WriteAsync($"{{\"forced_error\":{forced}}}", ct);
+            return;
+        }
+
         switch (path)
         {
             case "/health":
-                await response.WriteAsync("ok", ct);
+                response.StatusCode = Healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+                await response.WriteAsync(Healthy ? "ok" : "loading", ct);
                 break;
             case "/sse":
                 await WriteSseAsync(context, Int(request, "chunks", 5), Int(request, "delay_ms", 0), request.Query["gate"] == "1");

@@ -19,6 +19,7 @@ public sealed class TestAutoscalerKey
     private TestAutoscalerKey()
     {
         PublicKeyPem = _rsa.ExportSubjectPublicKeyInfoPem();
+        PrivateKeyPem = _rsa.ExportPkcs8PrivateKeyPem();
     }
 
     /// <summary>The key the test autoscaler serves.</summary>
@@ -28,6 +29,9 @@ public sealed class TestAutoscalerKey
     public static TestAutoscalerKey Other => OtherKey.Value;
 
     public string PublicKeyPem { get; }
+
+    /// <summary>The private key (PKCS#8 PEM), for an emulator that should sign with this key.</summary>
+    public string PrivateKeyPem { get; }
 
     /// <summary>Signed auth data; <paramref name="costToken"/> is the JSON number text of the cost.</summary>
     public AuthData Sign(string url, SignatureScheme scheme = SignatureScheme.Url, string costToken = "100", string endpoint = "test-endpoint", long reqnum = 1, long requestIdx = 1)

@@ -6,14 +6,18 @@ namespace Vespa.Worker.Forwarding;
 /// </summary>
 internal sealed class BackendTarget
 {
-    public BackendTarget(Uri baseUrl)
+    public BackendTarget(Uri baseUrl, string? identity = null)
     {
         BaseUrl = baseUrl;
+        Identity = identity ?? baseUrl.GetLeftPart(UriPartial.Path);
         // YARP appends the request path to the prefix; a base path such as /api is kept, a trailing slash is not.
         Prefix = baseUrl.GetLeftPart(UriPartial.Path).TrimEnd('/');
     }
 
     public Uri BaseUrl { get; }
+
+    /// <summary>What the benchmark cache records as the backend: its URL, or a stable name for an embedded one on an ephemeral port.</summary>
+    public string Identity { get; }
 
     public string Prefix { get; }
 

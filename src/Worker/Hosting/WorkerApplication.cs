@@ -26,7 +26,7 @@ public static partial class WorkerApplication
         }
 
         var builder = WebApplication.CreateSlimBuilder();
-        builder.AddVespaWorker(options, new BackendTarget(backendUrl));
+        builder.AddVespaWorker(options, new BackendTarget(backendUrl, demo is null ? null : "embedded:" + DemoBackend.ModelId));
         configure?.Invoke(builder);
 
         var app = builder.Build();

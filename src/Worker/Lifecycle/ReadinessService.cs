@@ -138,23 +138,12 @@ internal sealed partial class ReadinessService : BackgroundService
         var context = new BenchmarkContext
         {
             Backend = _benchmarkClient,
-            Options = new BenchmarkOptions
-            {
-                Runs = _options.BenchmarkRuns,
-                Concurrency = _options.AllowParallel ? Math.Min(_options.BenchmarkConcurrency, _options.MaxConcurrency ?? int.MaxValue) : 1,
-                Warmup = _options.BenchmarkWarmup,
-                MaxTokens = _options.BenchmarkMaxTokens,
-                Model = _options.BenchmarkModel,
-                ImageWidth = _options.BenchmarkTestWidth,
-                ImageHeight = _options.BenchmarkTestHeight,
-                Steps = _options.BenchmarkTestSteps,
-                ComfyWorkflowFile = _options.ComfyuiBenchmarkFile,
-            },
+            Options = CreateBenchmarkOptions(),
             Logger = _loggers.CreateLogger("Vespa.Benchmarks." + benchmark.Name),
             TimeProvider = _time,
         };
 
-        var identity = await benchmark.IdentifyAsync(context, stoppingToken) + " backend=" + _backend.BaseUrl.GetLeftPart(UriPartial.Path);
+        var identity = await benchmark.IdentifyAsync(context, stoppingToken) + " backend=" + _backend.Identity;
         if (cache.TryRead(benchmark.Name, identity) is { } cached)
         {
             Log.CacheUsed(_logger, benchmark.Name, cached.MaxThroughput, cached.Unit, _options.BenchmarkCacheFile);
@@ -166,6 +155,36 @@ internal sealed partial class ReadinessService : BackgroundService
         cache.Write(new BenchmarkCacheEntry(benchmark.Name, identity, result.MaxThroughput, result.RunThroughputs, result.Unit, _time.GetUtcNow()));
         Log.BenchmarkFinished(_logger, benchmark.Name, result.MaxThroughput, result.Unit);
         return result.MaxThroughput;
+    }
+
+    private BenchmarkOptions CreateBenchmarkOptions()
+    {
+        var options = new BenchmarkOptions
+        {
+            Runs = _options.BenchmarkRuns,
+            Warmup = _options.BenchmarkWarmup,
+            MaxTokens = _options.BenchmarkMaxTokens,
+            Model = _options.BenchmarkModel,
+            ImageWidth = _options.BenchmarkTestWidth,
+            ImageHeight = _options.BenchmarkTestHeight,
+            Steps = _options.BenchmarkTestSteps,
+            ComfyWorkflowFile = _options.ComfyuiBenchmarkFile,
+        };
+
+        // Concurrency is set only when something asks for it: each benchmark otherwise keeps its own
+        // default (ComfyUI runs one job at a time). A serial or slot-limited worker never benchmarks
+        // more concurrency than it will serve.
+        var limit = _options.AllowParallel ? _options.MaxConcurrency : 1;
+        if (_options.BenchmarkConcurrency is { } asked)
+        {
+            options.Concurrency = Math.Min(asked, limit ?? int.MaxValue);
+        }
+        else if (limit is { } slots && slots < options.Concurrency)
+        {
+            options.Concurrency = slots;
+        }
+
+        return options;
     }
 
     private async Task MonitorHealthAsync(CancellationToken stoppingToken)
@@ -188,7 +207,7 @@ internal sealed partial class ReadinessService : BackgroundService
             Log.HealthCheckFailed(_logger, failures, _options.HealthcheckConsecutiveFailures, problem);
             if (failures >= _options.HealthcheckConsecutiveFailures)
             {
-                _state.SetHealthError($"Backend failed {failures} consecutive healthchecks: {problem}");
+                _state.SetHealthError($"Backend failed {_options.HealthcheckConsecutiveFailures} consecutive healthchecks: {problem}");
             }
         }
     }

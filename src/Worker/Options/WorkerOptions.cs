@@ -115,8 +115,8 @@ public sealed class WorkerOptions
     /// <summary>Benchmark runs (<c>3</c>).</summary>
     public int BenchmarkRuns { get; set; } = 3;
 
-    /// <summary>Concurrent requests per benchmark run (<c>10</c>, the SDK's default).</summary>
-    public int BenchmarkConcurrency { get; set; } = 10;
+    /// <summary>Concurrent requests per benchmark run; <c>null</c> keeps the benchmark's default (10, the SDK's; 1 for ComfyUI).</summary>
+    public int? BenchmarkConcurrency { get; set; }
 
     public bool BenchmarkWarmup { get; set; } = true;
 

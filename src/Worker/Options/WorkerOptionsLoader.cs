@@ -148,7 +148,7 @@ public static class WorkerOptionsLoader
     {
         o.Benchmark = env.String("BENCHMARK");
         o.BenchmarkRuns = env.Int("BENCHMARK_RUNS", 1, 1000) ?? o.BenchmarkRuns;
-        o.BenchmarkConcurrency = env.Int("BENCHMARK_CONCURRENCY", 1, 10_000) ?? o.BenchmarkConcurrency;
+        o.BenchmarkConcurrency = env.Int("BENCHMARK_CONCURRENCY", 1, 10_000);
         o.BenchmarkWarmup = env.Bool("BENCHMARK_WARMUP") ?? o.BenchmarkWarmup;
         o.BenchmarkMaxTokens = env.Int("BENCHMARK_MAX_TOKENS", 1, 1_000_000) ?? o.BenchmarkMaxTokens;
         o.BenchmarkModel = env.Find("VESPA_BENCHMARK_MODEL", "MODEL_NAME")?.Value;

@@ -43,7 +43,10 @@ internal sealed class TestWorker : IAsyncDisposable
     public static Task<TestWorker> StartAsync(Uri? backend, Uri? reportAddress, bool waitForKey, params (string Name, string Value)[] settings) =>
         StartAsync(backend, reportAddress, waitForKey, waitForReady: true, settings);
 
-    public static async Task<TestWorker> StartAsync(Uri? backend, Uri? reportAddress, bool waitForKey, bool waitForReady, params (string Name, string Value)[] settings)
+    public static Task<TestWorker> StartAsync(Uri? backend, Uri? reportAddress, bool waitForKey, bool waitForReady, params (string Name, string Value)[] settings) =>
+        StartAsync(backend, reportAddress, waitForKey, waitForReady, time: null, settings);
+
+    public static async Task<TestWorker> StartAsync(Uri? backend, Uri? reportAddress, bool waitForKey, bool waitForReady, TimeProvider? time, params (string Name, string Value)[] settings)
     {
         var environment = new Dictionary<string, string>
         {
@@ -72,7 +75,14 @@ internal sealed class TestWorker : IAsyncDisposable
         }
 
         var options = WorkerOptionsLoader.Load(environment);
-        var app = await WorkerApplication.CreateAsync(options, builder => builder.Logging.ClearProviders()).DefaultTimeout();
+        var app = await WorkerApplication.CreateAsync(options, builder =>
+        {
+            builder.Logging.ClearProviders();
+            if (time is not null)
+            {
+                builder.Services.AddSingleton(time);
+            }
+        }).DefaultTimeout();
         await app.StartAsync().DefaultTimeout();
         var worker = new TestWorker(app, options);
         if (waitForKey && reportAddress is not null && !options.Unsecured)
