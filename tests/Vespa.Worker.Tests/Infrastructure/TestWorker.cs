@@ -104,6 +104,9 @@ internal sealed class TestWorker : IAsyncDisposable
         return TaskTimeoutExtensions.WaitUntilAsync(() => store.Verifier is not null, "the public key to load");
     }
 
+    /// <summary>What SIGTERM does: stop accepting, let in-flight requests finish (up to the drain timeout), stop.</summary>
+    public Task StopAsync() => _app.StopAsync();
+
     public Task WaitForReadyAsync()
     {
         var state = _app.Services.GetRequiredService<WorkerState>();

@@ -98,6 +98,22 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task Stop_InFlightRequestDrainsBeforeExit()
+    {
+        await using var backend = await FakeBackend.StartAsync();
+        await using var worker = await TestWorker.StartAsync(backend.BaseUrl, null, ("VESPA_DRAIN_TIMEOUT", "10"));
+        var slow = worker.Client.GetAsync("/slow?ms=700");
+        await TaskTimeoutExtensions.WaitUntilAsync(() => backend.Requests.Any(r => r.Path == "/slow"), "the slow request to reach the backend");
+
+        var stopping = worker.StopAsync();
+        using var response = await slow.DefaultTimeout();
+        await stopping.DefaultTimeout();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("slow done", await response.Content.ReadAsStringAsync().DefaultTimeout());
+    }
+
+    [Fact]
     public async Task BenchmarkCache_ReusedForTheSameIdentity_IgnoredForAnother()
     {
         var cacheFile = Path.Combine(Path.GetTempPath(), "vespa-cache-" + Guid.NewGuid().ToString("N"));
