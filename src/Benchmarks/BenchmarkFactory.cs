@@ -11,7 +11,7 @@ public static class BenchmarkFactory
 {
     /// <summary>What <see cref="Create(string)"/> accepts, for error messages and help text.</summary>
     public const string AcceptedForms =
-        "Accepted forms: openai-chat, openai-completions, tgi, comfyui, constant:<number greater than 0>, " +
+        "Accepted forms: openai-chat, openai-completions, engine, tgi, comfyui, constant:<number greater than 0>, " +
         "or path/to/plugin.dll:Namespace.TypeName (a class implementing Vespa.Benchmarks.IStartupBenchmark " +
         "with a public parameterless constructor).";
 
@@ -20,6 +20,7 @@ public static class BenchmarkFactory
     [
         OpenAiBenchmark.ChatName,
         OpenAiBenchmark.CompletionsName,
+        OpenAiBenchmark.EngineName,
         TgiBenchmark.BenchmarkName,
         ComfyUiBenchmark.BenchmarkName,
     ]);
@@ -28,6 +29,7 @@ public static class BenchmarkFactory
     {
         [OpenAiBenchmark.ChatName] = () => new OpenAiBenchmark(OpenAiApi.Chat),
         [OpenAiBenchmark.CompletionsName] = () => new OpenAiBenchmark(OpenAiApi.Completions),
+        [OpenAiBenchmark.EngineName] = () => new OpenAiBenchmark(OpenAiApi.Engine),
         [TgiBenchmark.BenchmarkName] = () => new TgiBenchmark(),
         [ComfyUiBenchmark.BenchmarkName] = () => new ComfyUiBenchmark(),
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);

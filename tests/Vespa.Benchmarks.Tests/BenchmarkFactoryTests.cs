@@ -3,9 +3,9 @@ namespace Vespa.Benchmarks.Tests;
 public sealed class BenchmarkFactoryTests
 {
     [Fact]
-    public void BuiltInNames_AreTheFourProtocolBenchmarks()
+    public void BuiltInNames_AreTheProtocolBenchmarksAndTheEngine()
     {
-        Assert.Equal(["openai-chat", "openai-completions", "tgi", "comfyui"], BenchmarkFactory.BuiltInNames);
+        Assert.Equal(["openai-chat", "openai-completions", "engine", "tgi", "comfyui"], BenchmarkFactory.BuiltInNames);
     }
 
     [Theory]
@@ -35,7 +35,7 @@ public sealed class BenchmarkFactoryTests
         var error = Assert.Throws<ArgumentException>(() => BenchmarkFactory.Create(spec));
 
         Assert.Contains($"Unknown benchmark '{spec}'", error.Message, StringComparison.Ordinal);
-        Assert.Contains("openai-chat, openai-completions, tgi, comfyui, constant:<number greater than 0>", error.Message, StringComparison.Ordinal);
+        Assert.Contains("openai-chat, openai-completions, engine, tgi, comfyui, constant:<number greater than 0>", error.Message, StringComparison.Ordinal);
         Assert.Contains("path/to/plugin.dll:Namespace.TypeName", error.Message, StringComparison.Ordinal);
     }
 

@@ -52,6 +52,33 @@ public sealed class OpenAiBenchmarkTests
     }
 
     [Fact]
+    public async Task Engine_SendsCompletionsWithIgnoreEosAndCountsRealTokens()
+    {
+        var time = new FakeTimeProvider();
+        await using var backend = await TestBackend.StartAsync((context, _) =>
+        {
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            return TestBackend.WriteJsonAsync(context, Responses.Completion(32));
+        });
+        using var client = backend.CreateClient();
+        var options = new BenchmarkOptions { Model = "demo", MaxTokens = 32, Runs = 1 };
+        var benchmark = BenchmarkFactory.Create("engine");
+
+        var result = await benchmark.RunAsync(TestContexts.Create(client, options, new ListLogger(), time), CancellationToken.None).DefaultTimeout();
+
+        Assert.Equal("engine", benchmark.Name);
+        Assert.Equal(320, result.MaxThroughput, 9); // 10 × 32 tokens in 1 s
+        Assert.All(backend.RequestsTo("/v1/completions"), request =>
+        {
+            var body = TestBackend.Json(request);
+            Assert.True(body.GetProperty("ignore_eos").GetBoolean());
+            Assert.Equal(32, body.GetProperty("max_tokens").GetInt32());
+            Assert.Equal(BenchmarkOptions.DefaultPrompt, body.GetProperty("prompt").GetString());
+        });
+        Assert.StartsWith("engine model=demo", await benchmark.IdentifyAsync(TestContexts.Create(client, options), CancellationToken.None).DefaultTimeout(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Chat_SendsConcurrencyRequestsAtOnce()
     {
         // Nobody is answered until all 10 of the run are in flight: proof that they are sent together.

@@ -8,4 +8,7 @@ internal enum OpenAiApi
 
     /// <summary><c>POST /v1/completions</c> with a plain prompt.</summary>
     Completions,
+
+    /// <summary>The embedded engine: completions with <c>ignore_eos</c>, so every run generates exactly max_tokens real tokens.</summary>
+    Engine,
 }

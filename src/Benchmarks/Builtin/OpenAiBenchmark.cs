@@ -27,6 +27,7 @@ internal sealed partial class OpenAiBenchmark : IStartupBenchmark
 {
     public const string ChatName = "openai-chat";
     public const string CompletionsName = "openai-completions";
+    public const string EngineName = "engine";
     public const string Unit = "tokens/s";
 
     private readonly OpenAiApi _api;
@@ -37,7 +38,12 @@ internal sealed partial class OpenAiBenchmark : IStartupBenchmark
         _api = api;
     }
 
-    public string Name => _api == OpenAiApi.Chat ? ChatName : CompletionsName;
+    public string Name => _api switch
+    {
+        OpenAiApi.Chat => ChatName,
+        OpenAiApi.Engine => EngineName,
+        _ => CompletionsName,
+    };
 
     private string Path => _api == OpenAiApi.Chat ? "v1/chat/completions" : "v1/completions";
 
@@ -129,6 +135,12 @@ internal sealed partial class OpenAiBenchmark : IStartupBenchmark
 
         writer.WriteNumber("max_tokens", options.MaxTokens);
         writer.WriteBoolean("stream", false);
+        if (_api == OpenAiApi.Engine)
+        {
+            // The engine's tokens per second must not depend on where a (random-weight) model happens to stop:
+            // usage.completion_tokens then counts real decoded tokens, exactly max_tokens of them.
+            writer.WriteBoolean("ignore_eos", true);
+        }
         writer.WriteEndObject();
     }
 
