@@ -114,10 +114,19 @@ internal sealed unsafe class LlamaModel : IDisposable
     /// There is no Jinja engine in the C API (llama-native.md §10 pitfall 12).
     /// </summary>
     /// <exception cref="NotSupportedException">The template is not one llama.cpp knows.</exception>
-    public string ApplyChatTemplate(string? template, IReadOnlyList<(string Role, string Content)> messages, bool addAssistant)
+    public string ApplyChatTemplate(string? template, IReadOnlyList<(string Role, string Content)> messages, bool addAssistant) =>
+        ApplyBuiltinChatTemplate(template ?? ChatTemplate ?? "chatml", messages, addAssistant);
+
+    /// <summary>
+    /// Formats <paramref name="messages"/> with a built-in template (a name, or a Jinja string llama.cpp recognises);
+    /// needs no model.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The template is not one llama.cpp knows.</exception>
+    public static string ApplyBuiltinChatTemplate(string template, IReadOnlyList<(string Role, string Content)> messages, bool addAssistant)
     {
+        ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(messages);
-        template ??= ChatTemplate ?? "chatml";
+        LlamaRuntime.EnsureInitialized();
 
         // All strings NUL-terminated in one pinned buffer.
         var offsets = new int[messages.Count * 2];
