@@ -140,7 +140,11 @@ fetch_package() {
   trap 'rm -rf "$work"' EXIT
 
   log "downloading ${spec} with npm pack"
-  if ! (cd "$work" && npm pack --silent --ignore-scripts "$spec" >"${work}/npm-pack.out" 2>"${work}/npm-pack.err"); then
+  # Bounded, so that a build without network gives up instead of hanging (the CUDA packages are 140-180 MB).
+  local timeout_ms=180000
+  case "$package" in *cuda*) timeout_ms=1200000 ;; esac
+  if ! (cd "$work" && npm pack --silent --ignore-scripts --fetch-retries=2 --fetch-timeout="$timeout_ms" "$spec" \
+    >"${work}/npm-pack.out" 2>"${work}/npm-pack.err"); then
     cat "${work}/npm-pack.err" >&2 || true
     die 4 "npm pack ${spec} failed (no network or no registry access?)"
   fi
@@ -168,7 +172,7 @@ fetch_package() {
       cp "$file" "${work}/stage/"
       matched=1
     done
-    [ "$matched" -eq 1 ] || die 6 "${spec} has no ${bins}/${pattern} (package content: $(cd "$src" && ls | tr '\n' ' '))"
+    [ "$matched" -eq 1 ] || die 6 "${spec} has no ${bins}/${pattern} (package content: $(find "$src" -maxdepth 1 -type f -printf '%f ' | sort))"
   done
   if [ -f "${work}/x/package/LICENSE" ]; then
     cp "${work}/x/package/LICENSE" "${work}/stage/LICENSE.node-llama-cpp"
