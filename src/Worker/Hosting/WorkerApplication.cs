@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Vespa.Worker.Demo;
+using Vespa.Engine.Api;
 using Vespa.Worker.Forwarding;
 using Vespa.Worker.Options;
 
@@ -16,29 +16,28 @@ public static partial class WorkerApplication
     {
         ArgumentNullException.ThrowIfNull(options);
 
-        // Without an external backend the worker fronts its embedded default (for now the demo backend).
-        DemoBackend? demo = null;
-        var backendUrl = options.BackendUrl;
-        if (backendUrl is null)
-        {
-            demo = await DemoBackend.StartAsync(cancellationToken);
-            backendUrl = demo.BaseUrl;
-        }
-
+        // The backend URL is known only once the embedded engine (if any) listens; the target is
+        // resolved lazily from this variable, which is set before the first request can arrive.
+        Uri? backendUrl = options.BackendUrl;
+        string? backendIdentity = null;
         var builder = WebApplication.CreateSlimBuilder();
-        builder.AddVespaWorker(options, new BackendTarget(backendUrl, demo is null ? null : "embedded:" + DemoBackend.ModelId));
+        builder.AddVespaWorker(options, () => new BackendTarget(backendUrl!, backendIdentity));
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        app.MapVespaWorker();
-
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Vespa.Worker");
-        app.Lifetime.ApplicationStarted.Register(() => LogStarted(app, options, backendUrl, demo is not null, logger));
-        if (demo is not null)
+        EngineServer? engine = null;
+        if (backendUrl is null)
         {
-            app.Lifetime.ApplicationStopped.Register(() => demo.DisposeAsync().AsTask().GetAwaiter().GetResult());
+            engine = await EngineHost.StartAsync(options.Engine, app.Services, cancellationToken);
+            backendUrl = engine.BaseUrl;
+            backendIdentity = "embedded:" + (options.Engine.Model ?? "demo-model");
+            app.Lifetime.ApplicationStopped.Register(() => engine.DisposeAsync().AsTask().GetAwaiter().GetResult());
         }
 
+        app.Services.GetRequiredService<EmbeddedBackend>().Server = engine;
+        app.MapVespaWorker();
+        app.Lifetime.ApplicationStarted.Register(() => LogStarted(app, options, backendUrl, engine is not null, logger));
         return app;
     }
 
@@ -53,7 +52,7 @@ public static partial class WorkerApplication
     private static void LogStarted(WebApplication app, WorkerOptions options, Uri backend, bool demo, ILogger logger)
     {
         var address = app.GetListenAddress();
-        Log.Listening(logger, address, backend, demo ? " (built-in demo backend)" : "");
+        Log.Listening(logger, address, backend, demo ? " (the embedded llama.cpp engine)" : "");
         if (options.Unsecured)
         {
             if (options.Host is "127.0.0.1" or "localhost" or "::1")

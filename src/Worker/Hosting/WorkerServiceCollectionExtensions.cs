@@ -14,14 +14,18 @@ namespace Vespa.Worker.Hosting;
 /// <summary>All of the worker's service wiring, so Program only composes.</summary>
 internal static class WorkerServiceCollectionExtensions
 {
-    public static WebApplicationBuilder AddVespaWorker(this WebApplicationBuilder builder, WorkerOptions options, BackendTarget backend)
+    public static WebApplicationBuilder AddVespaWorker(this WebApplicationBuilder builder, WorkerOptions options, Func<BackendTarget> backend)
     {
         ConfigureLogging(builder, options);
         ConfigureKestrel(builder, options);
 
         var services = builder.Services;
         services.AddSingleton(options);
-        services.AddSingleton(backend);
+        services.AddSingleton(_ => backend());
+        services.AddSingleton<EmbeddedBackend>();
+        services.AddHttpClient(nameof(Vespa.Engine.Models.ModelDownloader))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { UseProxy = true, ConnectTimeout = TimeSpan.FromSeconds(30) })
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddHttpForwarder();

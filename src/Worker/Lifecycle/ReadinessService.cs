@@ -1,6 +1,7 @@
 using System.Globalization;
 using Vespa.Benchmarks;
 using Vespa.Worker.Forwarding;
+using Vespa.Worker.Hosting;
 using Vespa.Worker.Metrics;
 using Vespa.Worker.Options;
 
@@ -32,9 +33,11 @@ internal sealed partial class ReadinessService : BackgroundService
     private readonly WorkerMetrics _metrics;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger<ReadinessService> _logger;
+    private readonly EmbeddedBackend _embedded;
 
-    public ReadinessService(WorkerState state, WorkerOptions options, BackendTarget backend, IHttpClientFactory httpClientFactory, TimeProvider time, WorkerMetrics metrics, ILoggerFactory loggers)
+    public ReadinessService(WorkerState state, WorkerOptions options, BackendTarget backend, IHttpClientFactory httpClientFactory, TimeProvider time, WorkerMetrics metrics, ILoggerFactory loggers, EmbeddedBackend embedded)
     {
+        _embedded = embedded;
         _state = state;
         _options = options;
         _backend = backend;
@@ -48,8 +51,11 @@ internal sealed partial class ReadinessService : BackgroundService
         _logger = loggers.CreateLogger<ReadinessService>();
     }
 
-    /// <summary>The default benchmark when <c>VESPA_BENCHMARK</c> is unset: OpenAI chat, which vLLM, TGI, llama.cpp server, Ollama and the demo backend all speak.</summary>
+    /// <summary>The default benchmark for an external backend when <c>VESPA_BENCHMARK</c> is unset: OpenAI chat, which vLLM, TGI, llama.cpp server and Ollama all speak.</summary>
     public const string DefaultBenchmark = "openai-chat";
+
+    /// <summary>The default benchmark for the embedded engine: real generated tokens per second.</summary>
+    public const string DefaultEmbeddedBenchmark = "engine";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -75,6 +81,11 @@ internal sealed partial class ReadinessService : BackgroundService
         var deadline = resume ? _options.ReadyTimeoutResume : _options.ReadyTimeoutInitial;
         if (!await WaitForHealthyAsync(deadline, stoppingToken))
         {
+            if (_state.Phase == WorkerPhase.Failed)
+            {
+                return false;
+            }
+
             _state.Fail($"Backend failed to become ready after {deadline.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} seconds ({(resume ? "resume" : "initial")} timeout): {_backend.Combine(_options.HealthcheckEndpoint)} never answered 200");
             return false;
         }
@@ -108,6 +119,13 @@ internal sealed partial class ReadinessService : BackgroundService
         string? lastProblem = null;
         while (true)
         {
+            if (_embedded.FailureReason is { } engineOff)
+            {
+                // The engine will not come: say why now rather than after the readiness deadline.
+                _state.Fail(engineOff);
+                return false;
+            }
+
             var problem = await CheckHealthAsync(stoppingToken);
             if (problem is null)
             {
@@ -122,18 +140,20 @@ internal sealed partial class ReadinessService : BackgroundService
                 lastProblem = problem;
             }
 
-            if (_time.GetElapsedTime(started) + _options.HealthcheckRetryInterval > deadline)
+            // The embedded engine is in this process: checking it often costs nothing and saves seconds.
+            var interval = _embedded.Server is null ? _options.HealthcheckRetryInterval : TimeSpan.FromMilliseconds(Math.Min(200, _options.HealthcheckRetryInterval.TotalMilliseconds));
+            if (_time.GetElapsedTime(started) + interval > deadline)
             {
                 return false;
             }
 
-            await Task.Delay(_options.HealthcheckRetryInterval, _time, stoppingToken);
+            await Task.Delay(interval, _time, stoppingToken);
         }
     }
 
     private async Task<double> MeasureAsync(BenchmarkCache cache, CancellationToken stoppingToken)
     {
-        var spec = _options.Benchmark ?? DefaultBenchmark;
+        var spec = _options.Benchmark ?? (_embedded.Server is null ? DefaultBenchmark : DefaultEmbeddedBenchmark);
         var benchmark = BenchmarkFactory.Create(spec);
         var context = new BenchmarkContext
         {

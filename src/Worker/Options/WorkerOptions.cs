@@ -15,6 +15,9 @@ public sealed class WorkerOptions
     /// <summary>Embedded engine model (GGUF path or http(s) URL); <c>null</c> means the generated demo model.</summary>
     public string? Model { get; set; }
 
+    /// <summary>The embedded engine's settings (used when <see cref="BackendUrl"/> is unset).</summary>
+    public Vespa.Engine.EngineOptions Engine { get; set; } = new();
+
     /// <summary>Interface the worker binds. <c>0.0.0.0</c> when secured, <c>127.0.0.1</c> when unsecured.</summary>
     public string Host { get; set; } = "127.0.0.1";
 

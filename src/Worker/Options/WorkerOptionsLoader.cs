@@ -69,6 +69,7 @@ public static class WorkerOptionsLoader
         }
 
         o.Model = env.String("MODEL");
+        ReadEngine(env, o);
         o.HealthcheckEndpoint = env.String("HEALTHCHECK_ENDPOINT") ?? o.HealthcheckEndpoint;
         if (!o.HealthcheckEndpoint.StartsWith('/'))
         {
@@ -79,6 +80,26 @@ public static class WorkerOptionsLoader
         o.BackendConnectTimeout = env.Seconds("CONNECT_TIMEOUT") ?? o.BackendConnectTimeout;
         o.ConnectionLimit = env.Int("CONNECTION_LIMIT", 1, 100_000) ?? o.ConnectionLimit;
         o.ConnectionLimitPerHost = env.Int("CONNECTION_LIMIT_PER_HOST", 1, 100_000) ?? o.ConnectionLimitPerHost;
+    }
+
+    private static void ReadEngine(EnvironmentReader env, WorkerOptions o)
+    {
+        var engine = o.Engine;
+        engine.Model = o.Model;
+        engine.ModelSha256 = env.String("MODEL_SHA256");
+        if (engine.ModelSha256 is { } sha && (sha.Length != 64 || !sha.All(Uri.IsHexDigit)))
+        {
+            env.Fail("VESPA_MODEL_SHA256", sha, "64 hexadecimal characters");
+        }
+
+        engine.CacheDirectory = env.String("MODEL_CACHE");
+        engine.NativeDirectory = env.Find("VESPA_NATIVE_DIR", "LLAMA_NATIVE_DIR")?.Value;
+        engine.GpuLayers = env.Int("GPU_LAYERS", -1, 10_000) ?? -1;
+        engine.Threads = env.Int("THREADS", 0, 1024) ?? 0;
+        engine.ContextSize = env.Int("CONTEXT_SIZE", 16, 1 << 22) ?? engine.ContextSize;
+        engine.ParallelSequences = env.Int("PARALLEL", 1, 256) ?? engine.ParallelSequences;
+        engine.BatchSize = env.Int("BATCH_SIZE", 1, 1 << 20) ?? engine.BatchSize;
+        engine.ChatTemplate = env.String("CHAT_TEMPLATE");
     }
 
     private static void ReadListener(EnvironmentReader env, WorkerOptions o)

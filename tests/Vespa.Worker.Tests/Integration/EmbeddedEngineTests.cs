@@ -1,0 +1,147 @@
+using System.ClientModel;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using OpenAI;
+using OpenAI.Chat;
+using Vespa.Testing;
+using Vespa.Worker.Tests.Infrastructure;
+
+namespace Vespa.Worker.Tests.Integration;
+
+/// <summary>
+/// The worker on its embedded default: the generated demo model in the in-process llama.cpp
+/// engine, behind the real proxy, called with the official OpenAI .NET SDK.
+/// </summary>
+public sealed class EmbeddedEngineTests : IAsyncLifetime
+{
+    private readonly string _cache = Path.Combine(Path.GetTempPath(), "vespa-models-" + Guid.NewGuid().ToString("N"));
+    private TestWorker _worker = null!;
+
+    public async Task InitializeAsync()
+    {
+        _worker = await TestWorker.StartAsync(
+            backend: null,
+            reportAddress: null,
+            ("VESPA_MODEL_CACHE", _cache),
+            ("VESPA_BENCHMARK", "engine"),
+            ("VESPA_BENCHMARK_RUNS", "1"),
+            ("VESPA_BENCHMARK_CONCURRENCY", "2"),
+            ("VESPA_BENCHMARK_MAX_TOKENS", "8"),
+            ("VESPA_CONTEXT_SIZE", "1024"),
+            ("VESPA_THREADS", "1"));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _worker.DisposeAsync();
+        Directory.Delete(_cache, recursive: true);
+    }
+
+    private ChatClient Chat()
+    {
+        var client = new OpenAIClient(new ApiKeyCredential("not-a-real-key"), new OpenAIClientOptions { Endpoint = new Uri(_worker.BaseUrl, "/v1") });
+        return client.GetChatClient("demo");
+    }
+
+    [Fact]
+    public void Start_EngineBenchmarkMeasuredRealTokens()
+    {
+        Assert.True(_worker.State.MaxThroughput > 0);
+    }
+
+    [Fact]
+    public async Task OpenAiSdk_NonStreaming_GetsAnAnswerWithUsage()
+    {
+        var completion = (await Chat().CompleteChatAsync([new UserChatMessage("hello there")], new ChatCompletionOptions { MaxOutputTokenCount = 8, Temperature = 0 }).DefaultTimeout()).Value;
+
+        Assert.Equal(ChatMessageRole.Assistant, completion.Role);
+        Assert.True(completion.Usage.OutputTokenCount is > 0 and <= 8);
+        Assert.True(completion.Usage.InputTokenCount > 0);
+        Assert.Contains(completion.FinishReason, new[] { ChatFinishReason.Stop, ChatFinishReason.Length });
+    }
+
+    [Fact]
+    public async Task OpenAiSdk_Streaming_TokensArriveAsUpdates()
+    {
+        var updates = 0;
+        var text = new StringBuilder();
+        ChatFinishReason? finish = null;
+        var stream = Chat().CompleteChatStreamingAsync([new UserChatMessage("tell me a story")], new ChatCompletionOptions { MaxOutputTokenCount = 12, Temperature = 0 });
+        using var timeout = new CancellationTokenSource(TaskTimeoutExtensions.Timeout);
+        await foreach (var update in stream.WithCancellation(timeout.Token))
+        {
+            updates++;
+            foreach (var part in update.ContentUpdate)
+            {
+                text.Append(part.Text);
+            }
+
+            finish ??= update.FinishReason;
+        }
+
+        Assert.True(updates >= 2, $"{updates} updates");
+        Assert.NotNull(finish);
+    }
+
+    [Fact]
+    public async Task Models_ListsTheDemoModel()
+    {
+        using var response = await _worker.Client.GetAsync("/v1/models").DefaultTimeout();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync().DefaultTimeout());
+        Assert.Equal("list", body.RootElement.GetProperty("object").GetString());
+        Assert.False(string.IsNullOrEmpty(body.RootElement.GetProperty("data")[0].GetProperty("id").GetString()));
+    }
+
+    [Fact]
+    public async Task Completions_StreamEndsWithDone()
+    {
+        using var content = new StringContent("""{"prompt": "once upon a time", "max_tokens": 6, "stream": true, "ignore_eos": true}""", Encoding.UTF8, "application/json");
+
+        using var response = await _worker.Client.PostAsync("/v1/completions", content).DefaultTimeout();
+
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        var body = await response.Content.ReadAsStringAsync().DefaultTimeout();
+        Assert.EndsWith("data: [DONE]\n\n", body, StringComparison.Ordinal);
+        Assert.Contains("\"finish_reason\":\"length\"", body, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/v1/chat/completions", """{"messages": []}""", "messages")]
+    [InlineData("/v1/chat/completions", """{"messages": [{"role": "wizard", "content": "x"}]}""", "messages[0].role")]
+    [InlineData("/v1/chat/completions", """{"messages": [{"role": "user", "content": "x"}], "temperature": 7}""", "temperature")]
+    [InlineData("/v1/chat/completions", """{"messages": [{"role": "user", "content": "x"}], "n": 2}""", "n")]
+    [InlineData("/v1/completions", """{"max_tokens": 3}""", "prompt")]
+    [InlineData("/v1/completions", """{"prompt": "x", "stop": [1]}""", "stop")]
+    [InlineData("/v1/completions", "not json", null)]
+    public async Task BadRequests_OpenAiErrorShapeNamingTheParameter(string path, string body, string? param)
+    {
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+
+        using var response = await _worker.Client.PostAsync(path, content).DefaultTimeout();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync().DefaultTimeout());
+        var inner = error.RootElement.GetProperty("error");
+        Assert.Equal("invalid_request_error", inner.GetProperty("type").GetString());
+        Assert.False(string.IsNullOrEmpty(inner.GetProperty("message").GetString()));
+        if (param is not null)
+        {
+            Assert.Equal(param, inner.GetProperty("param").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task PromptLongerThanContext_400ContextLengthExceeded()
+    {
+        var prompt = string.Join(' ', Enumerable.Repeat("the quick brown fox jumps over the lazy dog", 200));
+        using var content = new StringContent(JsonSerializer.Serialize(new Dictionary<string, string> { ["prompt"] = prompt }), Encoding.UTF8, "application/json");
+
+        using var response = await _worker.Client.PostAsync("/v1/completions", content).DefaultTimeout();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("context_length_exceeded", await response.Content.ReadAsStringAsync().DefaultTimeout(), StringComparison.Ordinal);
+    }
+}
