@@ -27,6 +27,7 @@ internal sealed class LoadTracker
     private double _errored;
     private double _rejected;
     private double _currentLoad;
+    private double _sessionLoad;
     private long _distinctRequests;
     private long _droppedFinished;
 
@@ -68,7 +69,8 @@ internal sealed class LoadTracker
         var now = Now();
         lock (_lock)
         {
-            var wait = _currentLoad / Math.Max(maxThroughput, 1e-5);
+            // Open sessions count in cur_load but not in the wait estimate (they are reserved, not queued), as in the SDK.
+            var wait = Math.Max(_currentLoad - _sessionLoad, 0) / Math.Max(maxThroughput, 1e-5);
             var record = new RequestRecord(requestIdx, reqnum, workload, now);
             CountDistinct(reqnum);
             if (wait > maxWaitSeconds)
@@ -81,6 +83,51 @@ internal sealed class LoadTracker
             _currentLoad += workload;
             _working.Add(record);
             return new AdmissionDecision(record, wait);
+        }
+    }
+
+    /// <summary>Opens a session's load record: it is "working" (cur_load, working_request_idxs) until the session ends.</summary>
+    public RequestRecord StartSession(long? requestIdx, long? reqnum, double workload)
+    {
+        var now = Now();
+        lock (_lock)
+        {
+            var record = new RequestRecord(requestIdx, reqnum, workload, now) { IsSession = true, Status = RequestStatus.Started, WorkStartedAt = now };
+            CountDistinct(reqnum);
+            _received += workload;
+            _currentLoad += workload;
+            _sessionLoad += workload;
+            _working.Add(record);
+            return record;
+        }
+    }
+
+    /// <summary>A request inside a session started: it adds to received load, never to the working set or deletes.</summary>
+    public void StartSessionRequest(double workload)
+    {
+        lock (_lock)
+        {
+            _received += workload;
+        }
+    }
+
+    /// <summary>A request inside a session ended.</summary>
+    public void CompleteSessionRequest(double workload, RequestStatus status)
+    {
+        lock (_lock)
+        {
+            switch (status)
+            {
+                case RequestStatus.Success:
+                    _served += workload;
+                    break;
+                case RequestStatus.Cancelled:
+                    _cancelled += workload;
+                    break;
+                default:
+                    _errored += workload;
+                    break;
+            }
         }
     }
 
@@ -118,9 +165,15 @@ internal sealed class LoadTracker
             }
 
             _currentLoad = Math.Max(0, _currentLoad - record.Workload);
+            if (record.IsSession)
+            {
+                _sessionLoad = Math.Max(0, _sessionLoad - record.Workload);
+            }
+
             if (_working.Count == 0)
             {
                 _currentLoad = 0; // no drift from floating-point subtraction when idle
+                _sessionLoad = 0;
             }
 
             record.Status = status;

@@ -29,6 +29,9 @@ internal sealed class RequestRecord
 
     public RequestStatus Status { get; set; } = RequestStatus.Created;
 
+    /// <summary>The load record of a session (not of a request).</summary>
+    public bool IsSession { get; init; }
+
     /// <summary>The <c>success</c> flag of <c>/delete_requests/</c>: true for success and cancel, as the SDK.</summary>
     public bool Success => Status is RequestStatus.Success or RequestStatus.Cancelled;
 }

@@ -137,7 +137,7 @@ internal sealed class EnvelopeReader
             return IncomingRequest.Rejected(new WorkerError(StatusCodes.Status422UnprocessableEntity, message, parsed.FieldErrors), body);
         }
 
-        return IncomingRequest.Accepted(parsed.AuthData, new ForwardingPlan { Body = parsed.Payload, ContentType = JsonContentType, Query = query }, body);
+        return IncomingRequest.Accepted(parsed.AuthData, new ForwardingPlan { Body = parsed.Payload, ContentType = JsonContentType, Query = query }, body, parsed.SessionIdText);
     }
 
     private static IncomingRequest Malformed(string message, IReadOnlyDictionary<string, object> fields) =>

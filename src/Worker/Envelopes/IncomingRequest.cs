@@ -27,9 +27,13 @@ internal sealed class IncomingRequest : IDisposable
 
     public WorkerError? Error { get; }
 
+    /// <summary>The envelope's <c>session_id</c>, when the request belongs to a session.</summary>
+    public string? SessionId { get; private init; }
+
     public static IncomingRequest Rejected(WorkerError error, RequestBody? body = null) => new(null, null, error, body);
 
-    public static IncomingRequest Accepted(AuthData? authData, ForwardingPlan plan, RequestBody? body = null) => new(authData, plan, null, body);
+    public static IncomingRequest Accepted(AuthData? authData, ForwardingPlan plan, RequestBody? body = null, string? sessionId = null) =>
+        new(authData, plan, null, body) { SessionId = sessionId };
 
     public void Dispose() => _body?.Dispose();
 }

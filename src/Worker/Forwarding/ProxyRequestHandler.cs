@@ -2,7 +2,9 @@ using Vespa.Worker.Admission;
 using Vespa.Worker.Envelopes;
 using Vespa.Worker.Errors;
 using Vespa.Worker.Metrics;
+using Vespa.Worker.Lifecycle;
 using Vespa.Worker.Security;
+using Vespa.Worker.Sessions;
 
 namespace Vespa.Worker.Forwarding;
 
@@ -21,9 +23,15 @@ internal sealed class ProxyRequestHandler
     private readonly BackendForwarder _forwarder;
     private readonly WorkerMetrics _metrics;
     private readonly TimeProvider _time;
+    private readonly SessionStore _sessions;
+    private readonly LoadTracker _load;
+    private readonly WorkerState _state;
 
-    public ProxyRequestHandler(BlockedPathMatcher blocked, EnvelopeReader envelopes, SignatureChecker signatures, AdmissionController admission, BackendForwarder forwarder, WorkerMetrics metrics, TimeProvider time)
+    public ProxyRequestHandler(BlockedPathMatcher blocked, EnvelopeReader envelopes, SignatureChecker signatures, AdmissionController admission, BackendForwarder forwarder, WorkerMetrics metrics, TimeProvider time, SessionStore sessions, LoadTracker load, WorkerState state)
     {
+        _sessions = sessions;
+        _load = load;
+        _state = state;
         _blocked = blocked;
         _envelopes = envelopes;
         _signatures = signatures;
@@ -88,6 +96,13 @@ internal sealed class ProxyRequestHandler
             return;
         }
 
+        if (incoming.SessionId is { } sessionId)
+        {
+            // A session's capacity was admitted when it opened: its requests skip the queue estimate.
+            await ForwardInSessionAsync(context, incoming, sessionId, workload);
+            return;
+        }
+
         AdmissionTicket? ticket;
         WorkerError? admissionError;
         try
@@ -138,17 +153,17 @@ internal sealed class ProxyRequestHandler
             var (status, outcome) = result switch
             {
                 // A backend 5xx is relayed unchanged but is failed work, not served work (the SDK counts it as served).
-                ForwardingOutcome.Completed when context.Response.StatusCode >= 500 => (Admission.RequestStatus.Error, RequestOutcome.BackendError),
-                ForwardingOutcome.Completed => (Admission.RequestStatus.Success, RequestOutcome.Success),
-                ForwardingOutcome.Cancelled => (Admission.RequestStatus.Cancelled, RequestOutcome.Cancelled),
-                _ => (Admission.RequestStatus.Error, RequestOutcome.Failed),
+                ForwardingOutcome.Completed when context.Response.StatusCode >= 500 => (RequestStatus.Error, RequestOutcome.BackendError),
+                ForwardingOutcome.Completed => (RequestStatus.Success, RequestOutcome.Success),
+                ForwardingOutcome.Cancelled => (RequestStatus.Cancelled, RequestOutcome.Cancelled),
+                _ => (RequestStatus.Error, RequestOutcome.Failed),
             };
             ticket.Complete(status);
             _metrics.Request(outcome);
             _metrics.Workload(status switch
             {
-                Admission.RequestStatus.Success => "served",
-                Admission.RequestStatus.Cancelled => "cancelled",
+                RequestStatus.Success => "served",
+                RequestStatus.Cancelled => "cancelled",
                 _ => "errored",
             }, workload);
         }
@@ -157,6 +172,51 @@ internal sealed class ProxyRequestHandler
             _metrics.InFlight.Dec();
             _metrics.ResponseBytes.Inc(counting.BytesWritten);
             _metrics.ForwardDuration.Observe(_time.GetElapsedTime(started).TotalSeconds);
+        }
+    }
+
+    private async Task ForwardInSessionAsync(HttpContext context, IncomingRequest incoming, string sessionId, double workload)
+    {
+        if (!_state.IsReady)
+        {
+            await RefuseAsync(context, new WorkerError(StatusCodes.Status503ServiceUnavailable, "worker not ready: " + _state.NotReadyReason), RequestOutcome.RejectedNotReady);
+            return;
+        }
+
+        var session = _sessions.Find(sessionId);
+        var running = session is not null && session.Touch(_sessions.Now) ? session.Enter(context.RequestAborted) : null;
+        if (running is null)
+        {
+            await RefuseAsync(context, new WorkerError(StatusCodes.Status410Gone, "invalid session"), RequestOutcome.Malformed);
+            return;
+        }
+
+        // Closing the session (end or expiry) aborts its requests, as the SDK closes their connections.
+        using var abort = running.Token.Register(context.Abort);
+        _load.StartSessionRequest(workload);
+        _metrics.Workload("received", workload);
+        var status = RequestStatus.Cancelled;
+        try
+        {
+            var result = await _forwarder.ForwardAsync(context, incoming.Plan!);
+            status = result switch
+            {
+                ForwardingOutcome.Completed when context.Response.StatusCode < 500 => RequestStatus.Success,
+                ForwardingOutcome.Cancelled => RequestStatus.Cancelled,
+                _ => RequestStatus.Error,
+            };
+        }
+        finally
+        {
+            _load.CompleteSessionRequest(workload, status);
+            _metrics.Request(status switch
+            {
+                RequestStatus.Success => RequestOutcome.Success,
+                RequestStatus.Cancelled => RequestOutcome.Cancelled,
+                _ => RequestOutcome.Failed,
+            });
+            session!.Leave(running);
+            running.Dispose();
         }
     }
 

@@ -1,5 +1,6 @@
 using Vespa.Worker.Forwarding;
 using Vespa.Worker.Metrics;
+using Vespa.Worker.Sessions;
 
 namespace Vespa.Worker.Hosting;
 
@@ -13,6 +14,14 @@ internal static class WorkerEndpointRouteBuilderExtensions
 
         var metrics = endpoints.ServiceProvider.GetRequiredService<MetricsEndpoint>();
         endpoints.MapGet("/metrics", metrics.HandleAsync);
+
+        // Sessions and the update hook of the official worker (vast-protocol.md §4.3–4.4).
+        var sessions = endpoints.ServiceProvider.GetRequiredService<SessionEndpoints>();
+        endpoints.MapPost("/session/create", sessions.CreateAsync);
+        endpoints.MapPost("/session/end", sessions.EndAsync);
+        endpoints.MapPost("/session/get", sessions.GetAsync);
+        endpoints.MapPost("/session/health", sessions.HealthAsync);
+        endpoints.MapPost("/pyworker/update", endpoints.ServiceProvider.GetRequiredService<PyworkerUpdateEndpoint>().HandleAsync);
 
         var proxy = endpoints.ServiceProvider.GetRequiredService<ProxyRequestHandler>();
         endpoints.Map("/{**path}", proxy.HandleAsync);

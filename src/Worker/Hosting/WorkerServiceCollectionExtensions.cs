@@ -7,6 +7,7 @@ using Vespa.Worker.Lifecycle;
 using Vespa.Worker.Metrics;
 using Vespa.Worker.Options;
 using Vespa.Worker.Reporting;
+using Vespa.Worker.Sessions;
 using Vespa.Worker.Security;
 
 namespace Vespa.Worker.Hosting;
@@ -46,6 +47,13 @@ internal static class WorkerServiceCollectionExtensions
         services.AddHttpClient(nameof(ReadinessService))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { UseProxy = false, ConnectTimeout = options.HealthcheckTimeout });
         services.AddHttpClient("Benchmark")
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { UseProxy = false, ConnectTimeout = options.BackendConnectTimeout });
+
+        services.AddSingleton<SessionStore>();
+        services.AddSingleton<SessionEndpoints>();
+        services.AddSingleton<PyworkerUpdateEndpoint>();
+        services.AddHostedService<SessionReaper>();
+        services.AddHttpClient(nameof(SessionStore))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { UseProxy = false, ConnectTimeout = options.BackendConnectTimeout });
 
         services.AddSingleton<AutoscalerClient>();

@@ -135,6 +135,12 @@ public sealed class WorkerOptions
     /// <summary>A loopback-only port serving <c>/metrics</c> without credentials; <c>null</c> for none.</summary>
     public int? MetricsPort { get; set; }
 
+    /// <summary>Open sessions allowed at once (<c>10</c>, the SDK's); 0 is unlimited.</summary>
+    public int MaxSessions { get; set; } = 10;
+
+    /// <summary>File <c>POST /pyworker/update</c> creates for vast.ai's rolling updates (<c>/.force_update</c>).</summary>
+    public string ForceUpdateFile { get; set; } = "/.force_update";
+
     /// <summary>How long SIGTERM waits for in-flight requests before the process exits (<c>30</c> s).</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -148,6 +148,8 @@ public static class WorkerOptionsLoader
         o.MetricsConnectionLimitPerHost = env.Int("METRICS_CONNECTION_LIMIT_PER_HOST", 1, 10_000) ?? o.MetricsConnectionLimitPerHost;
         o.MetricsPort = env.Int("METRICS_PORT", 0, 65535);
         o.DrainTimeout = env.Seconds("DRAIN_TIMEOUT", min: 0) ?? o.DrainTimeout;
+        o.MaxSessions = env.Int("MAX_SESSIONS", 0, 1_000_000) ?? o.MaxSessions;
+        o.ForceUpdateFile = env.String("FORCE_UPDATE_FILE") ?? o.ForceUpdateFile;
         if (env.Find(EnvironmentReader.Names("DELETE_REQUESTS_SHAPE")) is var (shapeName, shapeValue))
         {
             switch (shapeValue.ToUpperInvariant())

@@ -39,13 +39,13 @@ public sealed class BackendFailureTests
     public async Task SlowStreamWithinIdleTimeout_NotCut()
     {
         await using var backend = await FakeBackend.StartAsync();
-        await using var worker = await TestWorker.StartAsync(backend.BaseUrl, null, ("VESPA_IDLE_TIMEOUT", "2"));
+        await using var worker = await TestWorker.StartAsync(backend.BaseUrl, null, ("VESPA_IDLE_TIMEOUT", "4"));
 
-        // 10 chunks 300 ms apart: 3 s in total, longer than the idle timeout, but never idle for long
-        // (1.7 s of slack per gap, so a busy CI machine does not make this flaky).
-        var body = await worker.Client.GetStringAsync("/sse?chunks=10&delay_ms=300").DefaultTimeout();
+        // 11 chunks 500 ms apart: 5 s in total, longer than the idle timeout, but never idle for long
+        // (3.5 s of slack per gap: CI runs the engine tests' spinning inference threads beside this).
+        var body = await worker.Client.GetStringAsync("/sse?chunks=11&delay_ms=500").DefaultTimeout();
 
-        Assert.Contains("data: chunk 9", body, StringComparison.Ordinal);
+        Assert.Contains("data: chunk 10", body, StringComparison.Ordinal);
         Assert.EndsWith("data: [DONE]\n\n", body, StringComparison.Ordinal);
     }
 
