@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Vespa.Worker.Admission;
 using Vespa.Worker.Envelopes;
@@ -83,6 +84,13 @@ internal static class WorkerServiceCollectionExtensions
 
     private static void ConfigureKestrel(WebApplicationBuilder builder, WorkerOptions options)
     {
+        if (options.UseSsl)
+        {
+            // A missing or bad certificate stops start-up here, naming the file, before any model is loaded.
+            TlsCertificateProvider.Validate(options);
+            builder.Services.AddSingleton<TlsCertificateProvider>();
+        }
+
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -92,7 +100,17 @@ internal static class WorkerServiceCollectionExtensions
             // write waits on the client, so a slow token stream never trips it, but a client that stops
             // reading is cut instead of pinning buffers. MinRequestBodyDataRate likewise guards uploads.
             var address = options.Host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Host);
-            kestrel.Listen(address, options.WorkerPort);
+            if (options.UseSsl)
+            {
+                // The certificate is chosen per handshake, so replaced files are served without a restart.
+                var tls = kestrel.ApplicationServices.GetRequiredService<TlsCertificateProvider>();
+                kestrel.Listen(address, options.WorkerPort, listen => listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = tls.OnConnection }));
+            }
+            else
+            {
+                kestrel.Listen(address, options.WorkerPort);
+            }
+
             if (options.MetricsPort is { } metricsPort)
             {
                 kestrel.Listen(IPAddress.Loopback, metricsPort);
