@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Vespa.Engine.Api;
+using Vespa.Worker.Metrics;
 using Vespa.Worker.Forwarding;
 using Vespa.Worker.Options;
 
@@ -33,6 +34,8 @@ public static partial class WorkerApplication
             backendUrl = engine.BaseUrl;
             backendIdentity = "embedded:" + (options.Engine.Model ?? "demo-model");
             app.Lifetime.ApplicationStopped.Register(() => engine.DisposeAsync().AsTask().GetAwaiter().GetResult());
+            var metrics = app.Services.GetRequiredService<WorkerMetrics>();
+            metrics.Registry.AddBeforeCollectCallback(() => EngineMetrics.Update(metrics, engine));
         }
 
         app.Services.GetRequiredService<EmbeddedBackend>().Server = engine;

@@ -85,6 +85,20 @@ public sealed class EmbeddedEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Metrics_CountEngineTokens()
+    {
+        using var content = new StringContent("""{"prompt": "count me", "max_tokens": 5, "ignore_eos": true}""", Encoding.UTF8, "application/json");
+        using (var response = await _worker.Client.PostAsync("/v1/completions", content).DefaultTimeout())
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var metrics = await _worker.Client.GetStringAsync("/metrics").DefaultTimeout();
+        var line = metrics.Split('\n').Single(l => l.StartsWith("vespa_worker_engine_generated_tokens_total ", StringComparison.Ordinal));
+        Assert.True(double.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) >= 5, line);
+    }
+
+    [Fact]
     public async Task Models_ListsTheDemoModel()
     {
         using var response = await _worker.Client.GetAsync("/v1/models").DefaultTimeout();
