@@ -19,13 +19,7 @@ internal sealed class StubWorker
     {
         Executable = Path.Combine(directory, "stub-worker");
         Output = Path.Combine(directory, "stub-out");
-        if (OperatingSystem.IsWindows())
-        {
-            throw new PlatformNotSupportedException("start_server.sh runs on Linux only");
-        }
-
-        File.WriteAllText(Executable, Body.Replace("\r\n", "\n", StringComparison.Ordinal));
-        File.SetUnixFileMode(Executable, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        WriteExecutable(Executable, Body);
     }
 
     public string Executable { get; }
@@ -44,6 +38,19 @@ internal sealed class StubWorker
             .Split('\0', StringSplitOptions.RemoveEmptyEntries)
             .Select(entry => entry.Split('=', 2))
             .ToDictionary(parts => parts[0], parts => parts.Length > 1 ? parts[1] : "");
+
+    /// <summary>Writes a script with LF line ends and makes it executable for its owner.</summary>
+    public static void WriteExecutable(string path, string body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("start_server.sh runs on Linux only");
+        }
+
+        File.WriteAllText(path, body.Replace("\r\n", "\n", StringComparison.Ordinal));
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
 
     private string[] Info() => File.ReadAllLines(Output + ".info");
 }
