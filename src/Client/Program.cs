@@ -11,8 +11,8 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        // The first Ctrl+C or SIGTERM cancels the running command, which then stops cleanly and exits 0; a second
-        // Ctrl+C is not intercepted and ends the process at once.
+        // The first Ctrl+C or SIGTERM cancels the running command, which then stops cleanly (long-running commands exit 0,
+        // a request under way exits 130); a second Ctrl+C is not intercepted and ends the process at once.
         using var stop = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
@@ -30,7 +30,7 @@ internal static class Program
         });
         try
         {
-            return await RunAsync(args, CliConsole.FromSystemConsole(), stop.Token).ConfigureAwait(false);
+            return await RunAsync(args, CliConsole.FromSystemConsole(), ClientServices.Default, stop.Token).ConfigureAwait(false);
         }
         finally
         {
@@ -39,17 +39,28 @@ internal static class Program
     }
 
     /// <summary>The whole command tree: one factory per command under <c>Commands/</c>.</summary>
-    internal static RootCommand CreateRootCommand(CliConsole console) =>
+    internal static RootCommand CreateRootCommand(CliConsole console) => CreateRootCommand(console, ClientServices.Default);
+
+    /// <inheritdoc cref="CreateRootCommand(CliConsole)"/>
+    internal static RootCommand CreateRootCommand(CliConsole console, ClientServices services) =>
         new("vespa-client: tools for vast.ai serverless endpoints and for developing Vespa workers.")
         {
+            CallCommand.Create(console, services),
+            ProxyCommand.Create(console, services),
+            EndpointsCommand.Create(console, services),
+            KeyCommand.Create(console, services),
             EmulateCommand.Create(console),
         };
 
     /// <summary>Parses and runs <paramref name="args"/>. Parse errors print the problems and a pointer to
     /// <c>--help</c> on the error writer and return <see cref="ExitCodes.Usage"/>.</summary>
-    internal static async Task<int> RunAsync(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken)
+    internal static Task<int> RunAsync(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken) =>
+        RunAsync(args, console, ClientServices.Default, cancellationToken);
+
+    /// <inheritdoc cref="RunAsync(IReadOnlyList{string}, CliConsole, CancellationToken)"/>
+    internal static async Task<int> RunAsync(IReadOnlyList<string> args, CliConsole console, ClientServices services, CancellationToken cancellationToken)
     {
-        var parseResult = CreateRootCommand(console).Parse(args);
+        var parseResult = CreateRootCommand(console, services).Parse(args);
         if (parseResult.Errors.Count > 0 && parseResult.Action is ParseErrorAction)
         {
             foreach (var error in parseResult.Errors)

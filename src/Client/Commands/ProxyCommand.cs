@@ -1,0 +1,130 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using Vespa.Client.Configuration;
+using Vespa.Client.Emulation;
+using Vespa.Client.Proxy;
+using Vespa.Client.Requests;
+
+namespace Vespa.Client.Commands;
+
+/// <summary><c>vespa-client proxy</c>: a local HTTP proxy to an endpoint, for any SDK (base URL = the proxy).</summary>
+internal static class ProxyCommand
+{
+    public static Command Create(CliConsole console, ClientServices services)
+    {
+        var host = new Option<string>("--host")
+        {
+            Description = "IP address to listen on. A non-loopback address also needs --allow-remote.",
+            DefaultValueFactory = _ => ClientDefaults.ProxyHost,
+        };
+        var port = new Option<int>("--port", "-p")
+        {
+            Description = "TCP port to listen on (0 picks a free one).",
+            DefaultValueFactory = _ => ClientDefaults.ProxyPort,
+        };
+        var cost = new Option<double?>("--cost")
+        {
+            Description = $"Workload of a request without an {VespaHeaders.Cost} header. [default: {ClientDefaults.ProxyCost.ToString("0.0", CultureInfo.InvariantCulture)}, which lets the worker apply its own default cost]",
+            HelpName = "N",
+        };
+        var allowRemote = new Option<bool>("--allow-remote")
+        {
+            Description = "Allow a non-loopback --host. Anyone who can reach the proxy spends your endpoint: use only on a trusted network.",
+        };
+        var client = new ClientOptions(routing: true);
+        var command = new Command("proxy", $"Serve a local HTTP proxy to an endpoint: point any SDK's base URL at it. GET /health answers locally; {VespaHeaders.Cost} sets a request's cost; answers stream through unbuffered.")
+        {
+            host,
+            port,
+            cost,
+            allowRemote,
+        };
+        client.AddTo(command, endpoint: true);
+        command.Validators.Add(result =>
+        {
+            var h = result.GetValue(host);
+            if (!AutoscalerEmulator.TryParseHost(h, out var address))
+            {
+                result.AddError($"--host '{h}' is not an IP address (or localhost).");
+            }
+            else if (!IPAddress.IsLoopback(address) && !result.GetValue(allowRemote))
+            {
+                result.AddError($"--host {h} is not a loopback address; the proxy spends your endpoint for whoever reaches it, so add --allow-remote to listen there anyway.");
+            }
+
+            if (result.GetValue(port) is < 0 or > 65535)
+            {
+                result.AddError($"--port {result.GetValue(port)} is outside 0-65535.");
+            }
+
+            if (result.GetValue(cost) is { } c && !(double.IsFinite(c) && c > 0))
+            {
+                result.AddError("--cost must be a number above 0.");
+            }
+        });
+        command.SetAction((parse, cancellationToken) =>
+        {
+            _ = AutoscalerEmulator.TryParseHost(parse.GetValue(host), out var address);
+            return RunAsync(console, services, client, parse, address, parse.GetValue(port), parse.GetValue(cost) ?? ClientDefaults.ProxyCost, cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliConsole console, ClientServices services, ClientOptions options, ParseResult parse, IPAddress address, int port, double cost, CancellationToken cancellationToken)
+    {
+        var (runtime, failure) = RuntimeFactory.Create(parse, options, services, console);
+        if (runtime is null)
+        {
+            return await failure!.ReportAsync(console, "proxy", json: false).ConfigureAwait(false);
+        }
+
+        using (runtime)
+        {
+            try
+            {
+                var resolver = new EndpointResolver(console, runtime, options, parse, services.Environment);
+                var (target, resolveFailure) = await resolver.ResolveAsync(needKey: true, cancellationToken).ConfigureAwait(false);
+                if (target is null)
+                {
+                    return await resolveFailure!.ReportAsync(console, "proxy", json: false).ConfigureAwait(false);
+                }
+
+                LocalProxy proxy;
+                try
+                {
+                    proxy = await LocalProxy.StartAsync(address, port, new EndpointCaller(runtime, target), runtime, cost, console, cancellationToken).ConfigureAwait(false);
+                }
+                catch (IOException e)
+                {
+                    return await new CommandFailure(ExitCodes.Failure, $"cannot listen on {address}:{port}: {e.Message}").ReportAsync(console, "proxy", json: false).ConfigureAwait(false);
+                }
+
+                await using (proxy.ConfigureAwait(false))
+                {
+                    var url = proxy.BaseUrl.OriginalString;
+                    await console.Output.WriteLineAsync($"vespa-client proxy: endpoint {target.Name} via {runtime.Settings.AutoscalerUrl.OriginalString.TrimEnd('/')}, listening on {url}").ConfigureAwait(false);
+                    await console.Output.WriteLineAsync($"  SDK base URL: {url} (OpenAI-compatible backends: {url}/v1); health: {url}/health; Ctrl+C stops.").ConfigureAwait(false);
+                    await console.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    services.ProxyStarted?.Invoke(proxy.BaseUrl);
+                    try
+                    {
+                        await Task.Delay(Timeout.InfiniteTimeSpan, services.Time, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                    {
+                        // Ctrl+C or SIGTERM: the normal way to stop.
+                    }
+                }
+
+                await console.Output.WriteLineAsync("proxy stopped").ConfigureAwait(false);
+                await console.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                return ExitCodes.Success;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return ExitCodes.Success;
+            }
+        }
+    }
+}

@@ -1,0 +1,240 @@
+using System.Text;
+using Vespa.Client.Http;
+
+namespace Vespa.Client.Output;
+
+/// <summary>
+/// Prints a worker's answer body. Streamed answers are shown as they arrive: SSE and NDJSON events as the tokens of
+/// OpenAI chunks (<c>choices[0].delta.content</c>, <c>choices[0].text</c>) or else their data lines; other types as
+/// text; <see cref="OutputMode.Raw"/> as the bytes received; <see cref="OutputMode.Json"/> as one JSON line per event.
+/// Output is flushed after every event, so tokens appear as they are generated.
+/// </summary>
+internal sealed class AnswerPrinter(CliConsole console, TimeProvider time)
+{
+    private const int BufferSize = 16 * 1024;
+
+    /// <summary>Prints a stream whose first chunk was already read. Fails (as a report, not an exception) when the
+    /// stream breaks or stays silent for <paramref name="idleTimeout"/>; throws only when
+    /// <paramref name="cancellationToken"/> fires.</summary>
+    public async Task<StreamReport> StreamAsync(string? mediaType, ReadOnlyMemory<byte> firstChunk, Stream? rest, OutputMode mode, TimeSpan idleTimeout, CancellationToken cancellationToken)
+    {
+        var sink = CreateSink(mediaType, mode);
+        long bytes = 0;
+        string? failure = null;
+        using var idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, idle.Token);
+        try
+        {
+            if (!firstChunk.IsEmpty)
+            {
+                bytes += firstChunk.Length;
+                await sink.WriteAsync(firstChunk).ConfigureAwait(false);
+            }
+
+            if (rest is not null)
+            {
+                var buffer = new byte[BufferSize];
+                while (true)
+                {
+                    idle.CancelAfter(idleTimeout);
+                    var read = await rest.ReadAsync(buffer, linked.Token).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    bytes += read;
+                    await sink.WriteAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            failure = $"no data for {idleTimeout.TotalSeconds:0.#}s (--idle-timeout)";
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            failure = TransportErrors.Describe(e);
+        }
+
+        await sink.CompleteAsync(ended: failure is null).ConfigureAwait(false);
+        return new StreamReport(bytes, sink.Events, failure);
+    }
+
+    /// <summary>Prints a body read in full: the bytes as they are for <see cref="OutputMode.Raw"/> or binary types
+    /// going to a pipe; text with a final line end; a note instead of binary bytes on a terminal.</summary>
+    public async Task PrintBodyAsync(string? mediaType, byte[] body, OutputMode mode)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        if (mode == OutputMode.Raw || (!MediaTypes.IsText(mediaType) && !console.IsTerminal))
+        {
+            await console.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            await console.OutputStream.WriteAsync(body).ConfigureAwait(false);
+            await console.OutputStream.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+
+        if (!MediaTypes.IsText(mediaType))
+        {
+            await console.Error.WriteLineAsync($"(a {body.Length}-byte {mediaType} answer; not shown on a terminal: redirect the output or use --raw)").ConfigureAwait(false);
+            return;
+        }
+
+        var text = Encoding.UTF8.GetString(body);
+        await console.Output.WriteAsync(text).ConfigureAwait(false);
+        if (text.Length > 0 && text[^1] != '\n')
+        {
+            await console.Output.WriteLineAsync().ConfigureAwait(false);
+        }
+
+        await console.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private IStreamSink CreateSink(string? mediaType, OutputMode mode)
+    {
+        if (mode == OutputMode.Raw)
+        {
+            return new RawSink(console);
+        }
+
+        if (MediaTypes.IsEventStream(mediaType))
+        {
+            return new EventSink(console, mode == OutputMode.Json, sse: true);
+        }
+
+        if (MediaTypes.IsJsonLines(mediaType))
+        {
+            return new EventSink(console, mode == OutputMode.Json, sse: false);
+        }
+
+        return mode == OutputMode.Json ? new EventSink(console, json: true, sse: false) : new RawSink(console);
+    }
+
+    private interface IStreamSink
+    {
+        int Events { get; }
+
+        ValueTask WriteAsync(ReadOnlyMemory<byte> chunk);
+
+        ValueTask CompleteAsync(bool ended);
+    }
+
+    /// <summary>Bytes through unchanged.</summary>
+    private sealed class RawSink(CliConsole console) : IStreamSink
+    {
+        private bool _flushedText;
+
+        public int Events => 0;
+
+        public async ValueTask WriteAsync(ReadOnlyMemory<byte> chunk)
+        {
+            if (!_flushedText)
+            {
+                await console.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                _flushedText = true;
+            }
+
+            await console.OutputStream.WriteAsync(chunk).ConfigureAwait(false);
+            await console.OutputStream.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        public async ValueTask CompleteAsync(bool ended) =>
+            await console.OutputStream.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>SSE events (data lines joined, <c>[DONE]</c> skipped) or NDJSON lines, shown one by one.</summary>
+    private sealed class EventSink(CliConsole console, bool json, bool sse) : IStreamSink
+    {
+        private readonly LineSplitter _lines = new();
+        private readonly List<string> _data = [];
+        private bool _endsWithNewline = true;
+
+        public int Events { get; private set; }
+
+        public async ValueTask WriteAsync(ReadOnlyMemory<byte> chunk)
+        {
+            foreach (var line in _lines.Push(chunk))
+            {
+                await LineAsync(line).ConfigureAwait(false);
+            }
+
+            await console.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        public async ValueTask CompleteAsync(bool ended)
+        {
+            if (_lines.Flush() is { } last)
+            {
+                await LineAsync(last).ConfigureAwait(false);
+            }
+
+            if (sse && _data.Count > 0)
+            {
+                await DispatchAsync(string.Join('\n', _data)).ConfigureAwait(false);
+                _data.Clear();
+            }
+
+            if (!_endsWithNewline)
+            {
+                await console.Output.WriteLineAsync().ConfigureAwait(false);
+            }
+
+            await console.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        private async ValueTask LineAsync(string line)
+        {
+            if (!sse)
+            {
+                if (line.Trim().Length > 0)
+                {
+                    await DispatchAsync(line).ConfigureAwait(false);
+                }
+
+                return;
+            }
+
+            if (line.Length == 0)
+            {
+                if (_data.Count > 0)
+                {
+                    await DispatchAsync(string.Join('\n', _data)).ConfigureAwait(false);
+                    _data.Clear();
+                }
+
+                return;
+            }
+
+            if (line.StartsWith("data:", StringComparison.Ordinal))
+            {
+                var value = line[5..];
+                _data.Add(value.StartsWith(' ') ? value[1..] : value);
+            }
+
+            // Comments (':'), event:, id: and retry: lines name no text to show.
+        }
+
+        private async ValueTask DispatchAsync(string data)
+        {
+            Events++;
+            if (data.Trim() == "[DONE]")
+            {
+                return;
+            }
+
+            if (json)
+            {
+                await console.Output.WriteLineAsync(JsonOutput.Line(data)).ConfigureAwait(false);
+                return;
+            }
+
+            var token = StreamEvents.OpenAiToken(data);
+            var text = token ?? data + "\n";
+            if (text.Length > 0)
+            {
+                await console.Output.WriteAsync(text).ConfigureAwait(false);
+                _endsWithNewline = text[^1] == '\n';
+            }
+        }
+    }
+}
