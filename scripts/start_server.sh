@@ -127,8 +127,9 @@ fail() {
     log "curl is missing: the error cannot be reported to ${addresses//$'\n'/, }"
   else
     while IFS= read -r addr; do
-      if curl -fsS -o /dev/null --connect-timeout 5 --max-time 15 -X POST \
-        -H 'Content-Type: application/json' --data-binary "$body" "${addr}/worker_status/"; then
+      # The body goes through stdin, not the command line, where other processes could read the token.
+      if printf '%s' "$body" | curl -fsS -o /dev/null --connect-timeout 5 --max-time 15 --retry 2 -X POST \
+        -H 'Content-Type: application/json' --data-binary @- "${addr}/worker_status/"; then
         sent=$((sent + 1))
       else
         log "could not report the error to ${addr}/worker_status/"
