@@ -50,9 +50,6 @@ internal sealed partial class TlsCertificateProvider : IDisposable
         LogLoaded(_current.Certificate, reloaded: false);
     }
 
-    /// <summary>The certificate the next handshake presents (after checking the files).</summary>
-    public X509Certificate2 Certificate => GetCurrent().Certificate;
-
     /// <summary>
     /// Fails start-up early (before the engine loads a model) with a message that names the file, when TLS is
     /// on and the pair cannot be loaded.
