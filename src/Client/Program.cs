@@ -60,7 +60,8 @@ internal static class Program
     /// <inheritdoc cref="RunAsync(IReadOnlyList{string}, CliConsole, CancellationToken)"/>
     internal static async Task<int> RunAsync(IReadOnlyList<string> args, CliConsole console, ClientServices services, CancellationToken cancellationToken)
     {
-        var parseResult = CreateRootCommand(console, services).Parse(args);
+        // No response files: '@FILE' is call's --data syntax (curl's), not a file of more arguments.
+        var parseResult = CreateRootCommand(console, services).Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parseResult.Errors.Count > 0 && parseResult.Action is ParseErrorAction)
         {
             foreach (var error in parseResult.Errors)
