@@ -43,7 +43,8 @@ internal static class ProxyCommand
         client.AddTo(command, endpoint: true);
         command.Validators.Add(result =>
         {
-            var h = result.GetValue(host);
+            // Defaults are not applied yet while command validators run.
+            var h = result.GetValue(host) ?? ClientDefaults.ProxyHost;
             if (!AutoscalerEmulator.TryParseHost(h, out var address))
             {
                 result.AddError($"--host '{h}' is not an IP address (or localhost).");
@@ -65,7 +66,7 @@ internal static class ProxyCommand
         });
         command.SetAction((parse, cancellationToken) =>
         {
-            _ = AutoscalerEmulator.TryParseHost(parse.GetValue(host), out var address);
+            _ = AutoscalerEmulator.TryParseHost(parse.GetValue(host) ?? ClientDefaults.ProxyHost, out var address);
             return RunAsync(console, services, client, parse, address, parse.GetValue(port), parse.GetValue(cost) ?? ClientDefaults.ProxyCost, cancellationToken);
         });
         return command;
