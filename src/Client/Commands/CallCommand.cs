@@ -58,6 +58,19 @@ internal static class CallCommand
         client.AddTo(command, endpoint: true);
         command.Validators.Add(result =>
         {
+            try
+            {
+                Validate(result);
+            }
+            catch (InvalidOperationException)
+            {
+                // An option's own value does not convert (e.g. --cost abc): the parser reports that error itself, and
+                // command validators run before conversion errors are recorded.
+            }
+        });
+
+        void Validate(System.CommandLine.Parsing.CommandResult result)
+        {
             var m = result.GetValue(method) ?? "";
             var p = result.GetValue(path) ?? "";
             if (m.Length == 0 || !m.All(c => char.IsAsciiLetter(c) || c == '-'))
@@ -92,7 +105,7 @@ internal static class CallCommand
                     result.AddError(error);
                 }
             }
-        });
+        }
 
         command.SetAction((parse, cancellationToken) =>
         {

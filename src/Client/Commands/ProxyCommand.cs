@@ -43,6 +43,19 @@ internal static class ProxyCommand
         client.AddTo(command, endpoint: true);
         command.Validators.Add(result =>
         {
+            try
+            {
+                Validate(result);
+            }
+            catch (InvalidOperationException)
+            {
+                // An option's own value does not convert (e.g. --cost abc): the parser reports that error itself, and
+                // command validators run before conversion errors are recorded.
+            }
+        });
+
+        void Validate(System.CommandLine.Parsing.CommandResult result)
+        {
             // Defaults are not applied yet while command validators run.
             var h = result.GetValue(host) ?? ClientDefaults.ProxyHost;
             if (!AutoscalerEmulator.TryParseHost(h, out var address))
@@ -63,7 +76,7 @@ internal static class ProxyCommand
             {
                 result.AddError("--cost must be a number above 0.");
             }
-        });
+        }
         command.SetAction((parse, cancellationToken) =>
         {
             _ = AutoscalerEmulator.TryParseHost(parse.GetValue(host) ?? ClientDefaults.ProxyHost, out var address);
