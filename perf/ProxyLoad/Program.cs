@@ -35,6 +35,7 @@ internal static class Program
                 context.Response.ContentType = "application/json";
                 await context.Response.WriteAsync(Answer);
             });
+            app.MapGet("/health", () => "ok");
             app.MapGet("/sse", async context =>
             {
                 context.Response.ContentType = "text/event-stream";
@@ -54,6 +55,9 @@ internal static class Program
             ["CONTAINER_ID"] = "1",
             ["VESPA_HOST"] = "127.0.0.1",
             ["VESPA_LOG_LEVEL"] = "ERROR",
+            // A throughput so high that admission never queues or rejects: this measures the proxy path.
+            ["VESPA_BENCHMARK"] = "constant:1000000000",
+            ["VESPA_BENCHMARK_CACHE_FILE"] = Path.Combine(Path.GetTempPath(), "vespa-perf-" + Environment.ProcessId + ".benchmark"),
         });
         await using var worker = await WorkerApplication.CreateAsync(options, b => b.Logging.ClearProviders());
         await worker.StartAsync();
