@@ -94,7 +94,7 @@ internal sealed class AnswerPrinter(CliConsole console, TimeProvider time)
     {
         if (mode == OutputMode.Raw)
         {
-            return new RawSink(console);
+            return new RawSink(console, endWithNewline: false);
         }
 
         if (MediaTypes.IsEventStream(mediaType))
@@ -107,7 +107,7 @@ internal sealed class AnswerPrinter(CliConsole console, TimeProvider time)
             return new EventSink(console, mode == OutputMode.Json, sse: false);
         }
 
-        return mode == OutputMode.Json ? new EventSink(console, json: true, sse: false) : new RawSink(console);
+        return mode == OutputMode.Json ? new EventSink(console, json: true, sse: false) : new RawSink(console, endWithNewline: MediaTypes.IsText(mediaType));
     }
 
     private interface IStreamSink
@@ -119,10 +119,11 @@ internal sealed class AnswerPrinter(CliConsole console, TimeProvider time)
         ValueTask CompleteAsync(bool ended);
     }
 
-    /// <summary>Bytes through unchanged.</summary>
-    private sealed class RawSink(CliConsole console) : IStreamSink
+    /// <summary>Bytes through unchanged; text that does not end a line gets one at the end (not with --raw).</summary>
+    private sealed class RawSink(CliConsole console, bool endWithNewline) : IStreamSink
     {
         private bool _flushedText;
+        private byte _last = (byte)'\n';
 
         public int Events => 0;
 
@@ -134,12 +135,24 @@ internal sealed class AnswerPrinter(CliConsole console, TimeProvider time)
                 _flushedText = true;
             }
 
+            if (!chunk.IsEmpty)
+            {
+                _last = chunk.Span[^1];
+            }
+
             await console.OutputStream.WriteAsync(chunk).ConfigureAwait(false);
             await console.OutputStream.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
-        public async ValueTask CompleteAsync(bool ended) =>
+        public async ValueTask CompleteAsync(bool ended)
+        {
+            if (endWithNewline && _last != (byte)'\n')
+            {
+                await console.OutputStream.WriteAsync("\n"u8.ToArray()).ConfigureAwait(false);
+            }
+
             await console.OutputStream.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }
     }
 
     /// <summary>SSE events (data lines joined, <c>[DONE]</c> skipped) or NDJSON lines, shown one by one.</summary>

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Vespa.Core.Envelopes;
 
@@ -14,6 +15,10 @@ namespace Vespa.Client.Requests;
 internal static class WorkerRequestForms
 {
     private static readonly string[] QueryFields = ["cost", "endpoint", "reqnum", "request_idx", "signature", "url"];
+
+    // The envelope is a UTF-8 body, never HTML: escape only what JSON requires (a signature's '+' stays '+', as the
+    // Python SDK writes it).
+    private static readonly JsonWriterOptions EnvelopeWriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>
     /// The form for a request: the envelope for POST/PUT/PATCH with a non-empty, unencoded JSON body; the query form for
@@ -79,7 +84,7 @@ internal static class WorkerRequestForms
     {
         ArgumentNullException.ThrowIfNull(authData);
         var buffer = new ArrayBufferWriter<byte>(payloadJson.Length + 512);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, EnvelopeWriterOptions))
         {
             writer.WriteStartObject();
             writer.WritePropertyName("auth_data");

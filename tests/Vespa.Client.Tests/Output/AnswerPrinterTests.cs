@@ -64,7 +64,7 @@ public sealed class AnswerPrinterTests : IDisposable
     {
         await PrintInPiecesAsync("no events here", "text/plain", OutputMode.Text, pieceSize: 4);
 
-        Assert.Equal("no events here", Encoding.UTF8.GetString(_bytes.ToArray()));
+        Assert.Equal("no events here\n", Encoding.UTF8.GetString(_bytes.ToArray()));
     }
 
     [Fact]
