@@ -154,7 +154,7 @@ internal sealed class ProxyRequestHandler(
         if (error == ForwarderError.None || context.Response.HasStarted)
         {
             // Relayed, or broken after bytes reached the caller (YARP aborted the connection): never retried.
-            return AttemptOutcome.Relayed(worker, context.Response.StatusCode);
+            return AttemptOutcome.Relayed(worker, context.Response.StatusCode, broken: error is ForwarderError.ResponseBodyDestination);
         }
 
         var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
@@ -215,6 +215,12 @@ internal sealed class ProxyRequestHandler(
         catch (BadHttpRequestException e)
         {
             await WriteErrorAsync(context, e.StatusCode, "the request body could not be read: " + e.Message).ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+            // The caller went away while sending.
+            context.Abort();
             return null;
         }
     }

@@ -51,9 +51,14 @@ internal sealed class AttemptOutcome : IDisposable
     public bool IsTransient => Kind is OutcomeKind.Waiting or OutcomeKind.RouteUnavailable or OutcomeKind.WorkerStatus
         or OutcomeKind.WorkerUnreachable or OutcomeKind.CircuitOpen or OutcomeKind.ControlUnavailable;
 
-    /// <summary>Whether this outcome counts against the worker's circuit.</summary>
+    /// <summary>A relayed answer that the worker broke after it had started.</summary>
+    public bool Broken { get; private init; }
+
+    /// <summary>Whether this outcome counts against the worker's circuit: unreachable, a broken answer, or a 5xx/408
+    /// (held back or relayed). A 429 does not: the worker is alive, only busy.</summary>
     public bool IsWorkerFailure => Kind is OutcomeKind.WorkerUnreachable
-        || (Kind == OutcomeKind.WorkerStatus && StatusCode is not 429);
+        || Broken
+        || (Kind is OutcomeKind.WorkerStatus or OutcomeKind.Answered && StatusCode is >= 500 or 408);
 
     public static AttemptOutcome Answered(string workerUrl, HttpResponseMessage? response, byte[]? body = null, Stream? bodyStream = null, ReadOnlyMemory<byte> firstChunk = default) =>
         new(OutcomeKind.Answered, $"worker {workerUrl} answered {(response is null ? "" : (int)response.StatusCode)}")
@@ -66,9 +71,15 @@ internal sealed class AttemptOutcome : IDisposable
             FirstChunk = firstChunk,
         };
 
-    /// <summary>The proxy relayed the worker's answer (or its start) to the caller.</summary>
-    public static AttemptOutcome Relayed(string workerUrl, int statusCode) =>
-        new(OutcomeKind.Answered, $"worker {workerUrl} answered {statusCode}") { WorkerUrl = workerUrl, StatusCode = statusCode };
+    /// <summary>The proxy relayed the worker's answer (or its start) to the caller; <paramref name="broken"/> when the
+    /// worker broke it midway.</summary>
+    public static AttemptOutcome Relayed(string workerUrl, int statusCode, bool broken = false) =>
+        new(OutcomeKind.Answered, $"worker {workerUrl} answered {statusCode}{(broken ? ", then broke the answer" : "")}")
+        {
+            WorkerUrl = workerUrl,
+            StatusCode = statusCode,
+            Broken = broken,
+        };
 
     public static AttemptOutcome Waiting(string status) =>
         new(OutcomeKind.Waiting, string.IsNullOrEmpty(status) ? "waiting for a worker" : "waiting for a worker: " + status);
