@@ -253,7 +253,9 @@ public sealed class ProxyCommandTests : IAsyncLifetime
         await using var failing = await ScriptedWorker.StartAsync();
         failing.Default = WorkerResponses.Status(500);
         _emulator.RegisterWorker(failing.BaseUrl);
-        await using var proxy = await ProxyHost.StartAsync(_emulator);
+        // A break long enough that the first eight requests surely fall inside it, even on a busy machine.
+        var breakDuration = TimeSpan.FromSeconds(1.5);
+        await using var proxy = await ProxyHost.StartAsync(_emulator, s => Cli.Fast(s) with { BreakerDuration = breakDuration });
 
         for (var i = 0; i < 8; i++)
         {
@@ -266,7 +268,7 @@ public sealed class ProxyCommandTests : IAsyncLifetime
         Assert.Equal(8, _worker.Calls);
 
         failing.Default = WorkerResponses.Describe;
-        await Task.Delay(TimeSpan.FromMilliseconds(400));
+        await Task.Delay(breakDuration + TimeSpan.FromMilliseconds(100));
         for (var i = 0; i < 4; i++)
         {
             using var response = await proxy.Client.PostAsync("/v1/x", new StringContent("{}")).DefaultTimeout();
@@ -275,5 +277,31 @@ public sealed class ProxyCommandTests : IAsyncLifetime
 
         // The break is over: a probe went through, succeeded, and the worker takes its share again.
         Assert.True(failing.Calls >= 5, $"the recovered worker got {failing.Calls - 3} calls");
+    }
+
+    [Fact]
+    public async Task MaxConnections_LimitsWorkerRequestsInFlight()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _worker.Enqueue(async context =>
+        {
+            await release.Task.WaitAsync(TaskTimeoutExtensions.Timeout);
+            await WorkerResponses.Describe(context);
+        });
+        await using var proxy = await ProxyHost.StartAsync(_emulator, "--max-connections", "1");
+
+        var first = proxy.Client.GetAsync("/v1/one");
+        await TaskTimeoutExtensions.WaitUntilAsync(() => _worker.Calls == 1, "the first request at the worker");
+        var second = proxy.Client.GetAsync("/v1/two");
+        await Task.Delay(200);
+
+        // The second waits for the first's connection slot.
+        Assert.Equal(1, _worker.Calls);
+        release.SetResult();
+        using var one = await first.DefaultTimeout();
+        using var two = await second.DefaultTimeout();
+        Assert.Equal(HttpStatusCode.OK, one.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, two.StatusCode);
+        Assert.Equal(2, _worker.Calls);
     }
 }

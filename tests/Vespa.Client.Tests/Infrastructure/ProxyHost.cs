@@ -1,3 +1,4 @@
+using Vespa.Client.Configuration;
 using Vespa.Client.Emulation;
 using Vespa.Testing;
 
@@ -14,11 +15,13 @@ internal sealed class ProxyHost : IAsyncDisposable
 
     public HttpClient Client { get; private set; } = null!;
 
-    public static async Task<ProxyHost> StartAsync(AutoscalerEmulator emulator, params string[] extra)
+    public static Task<ProxyHost> StartAsync(AutoscalerEmulator emulator, params string[] extra) => StartAsync(emulator, Cli.Fast, extra);
+
+    public static async Task<ProxyHost> StartAsync(AutoscalerEmulator emulator, Func<ClientSettings, ClientSettings> tune, params string[] extra)
     {
         var host = new ProxyHost();
         var started = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var services = Cli.Services(proxyStarted: url => started.TrySetResult(url));
+        var services = Cli.Services(tune: tune, proxyStarted: url => started.TrySetResult(url));
         host._run = Cli.RunAsync(services, null, false, host._stop.Token, Cli.Against(emulator, ["proxy", "--port", "0", .. extra]));
         var first = await Task.WhenAny(started.Task, host._run).DefaultTimeout();
         if (first == host._run)

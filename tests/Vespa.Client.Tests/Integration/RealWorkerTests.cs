@@ -66,13 +66,14 @@ public sealed class RealWorkerTests(RealWorkerFixture fixture) : IClassFixture<R
     public async Task Proxy_OpenAiSdk_ChatAndStreaming()
     {
         await using var proxy = await ProxyHost.StartAsync(fixture.Emulator);
+        using var timeout = new CancellationTokenSource(TaskTimeoutExtensions.Timeout);
         var client = new OpenAIClient(new ApiKeyCredential("sdk-key-not-sent-on"), new OpenAIClientOptions { Endpoint = new Uri(proxy.BaseUrl, "/v1") });
         var chat = client.GetChatClient("test");
 
-        ChatCompletion completion = await chat.CompleteChatAsync([new UserChatMessage("hello brave new world")]).DefaultTimeout();
+        ChatCompletion completion = await chat.CompleteChatAsync([new UserChatMessage("hello brave new world")], cancellationToken: timeout.Token).DefaultTimeout();
         var streamed = new StringBuilder();
         var updates = 0;
-        await foreach (var update in chat.CompleteChatStreamingAsync([new UserChatMessage("tokens arrive one by one")]))
+        await foreach (var update in chat.CompleteChatStreamingAsync([new UserChatMessage("tokens arrive one by one")], cancellationToken: timeout.Token))
         {
             updates++;
             foreach (var part in update.ContentUpdate)

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using Vespa.Client.Output;
+using Vespa.Testing;
 
 namespace Vespa.Client.Tests.Output;
 
@@ -73,7 +74,7 @@ public sealed class AnswerPrinterTests : IDisposable
         var printer = new AnswerPrinter(Console(), TimeProvider.System);
 
         var report = await printer.StreamAsync("text/event-stream", Encoding.UTF8.GetBytes("data: {\"choices\":[{\"delta\":{\"content\":\"x\"}}]}\n\n"),
-            new BreakingStream(), OutputMode.Text, TimeSpan.FromSeconds(5), CancellationToken.None);
+            new BreakingStream(), OutputMode.Text, TimeSpan.FromSeconds(5), CancellationToken.None).DefaultTimeout();
 
         Assert.NotNull(report.Failure);
         Assert.Equal("x\n", _output.ToString());
@@ -87,9 +88,9 @@ public sealed class AnswerPrinterTests : IDisposable
         var silent = new SilentStream();
 
         var printing = printer.StreamAsync("text/event-stream", default, silent, OutputMode.Text, TimeSpan.FromSeconds(30), CancellationToken.None);
-        await silent.Reading.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await silent.Reading.Task.DefaultTimeout();
         time.Advance(TimeSpan.FromSeconds(31));
-        var report = await printing.WaitAsync(TimeSpan.FromSeconds(10));
+        var report = await printing.DefaultTimeout();
 
         Assert.Contains("no data for 30s", report.Failure, StringComparison.Ordinal);
     }
@@ -98,10 +99,10 @@ public sealed class AnswerPrinterTests : IDisposable
     public async Task Body_TextGetsAFinalNewline_BinaryOnATerminalIsNotShown()
     {
         var printer = new AnswerPrinter(Console(), TimeProvider.System);
-        await printer.PrintBodyAsync("application/json", Encoding.UTF8.GetBytes("{}"), OutputMode.Text);
+        await printer.PrintBodyAsync("application/json", Encoding.UTF8.GetBytes("{}"), OutputMode.Text).DefaultTimeout();
         var error = new LockedStringWriter();
         var terminal = new AnswerPrinter(new CliConsole(_output, error, isTerminal: true) { OutputStream = _bytes }, TimeProvider.System);
-        await terminal.PrintBodyAsync("image/png", [1, 2, 3], OutputMode.Text);
+        await terminal.PrintBodyAsync("image/png", [1, 2, 3], OutputMode.Text).DefaultTimeout();
 
         Assert.Equal("{}\n", _output.ToString());
         Assert.Empty(_bytes.ToArray());
@@ -120,7 +121,7 @@ public sealed class AnswerPrinterTests : IDisposable
     {
         var bytes = Encoding.UTF8.GetBytes(text);
         var printer = new AnswerPrinter(Console(), TimeProvider.System);
-        return await printer.StreamAsync(mediaType, bytes.AsMemory(0, pieceSize), new TrickleStream(bytes[pieceSize..], pieceSize), mode, TimeSpan.FromSeconds(5), CancellationToken.None);
+        return await printer.StreamAsync(mediaType, bytes.AsMemory(0, pieceSize), new TrickleStream(bytes[pieceSize..], pieceSize), mode, TimeSpan.FromSeconds(5), CancellationToken.None).DefaultTimeout();
     }
 
     /// <summary>Returns its bytes a few at a time.</summary>
