@@ -47,14 +47,25 @@ internal sealed class RealWorker : IAsyncDisposable
         await emulator.WaitForStatusReportAsync(r => r.LoadTime > 0).DefaultTimeout();
         emulator.RegisterWorker(worker.BaseUrl);
         using var http = new HttpClient { Timeout = TaskTimeoutExtensions.Timeout };
-        var status = 0;
-        await TaskTimeoutExtensions.WaitUntilAsync(() =>
+        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.Timeout;
+        while (true)
         {
             var auth = emulator.Route("local").AuthData!;
             var probe = WorkerRequestForms.WorkerUri(worker.BaseUrl.GetLeftPart(UriPartial.Authority), "/health", WorkerRequestForms.Query(null, auth));
-            status = (int)http.GetAsync(probe).GetAwaiter().GetResult().StatusCode;
-            return status == 200;
-        }, "the worker to accept signed requests");
+            using var response = await http.GetAsync(probe).DefaultTimeout();
+            if (response.IsSuccessStatusCode)
+            {
+                break;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the worker still answers signed requests with {(int)response.StatusCode}");
+            }
+
+            await Task.Delay(20);
+        }
+
         return worker;
     }
 
