@@ -2,6 +2,7 @@ using System.Globalization;
 using Vespa.Benchmarks;
 using Vespa.Worker.Forwarding;
 using Vespa.Worker.Hosting;
+using Vespa.Worker.Http;
 using Vespa.Worker.Metrics;
 using Vespa.Worker.Options;
 
@@ -233,24 +234,13 @@ internal sealed partial class ReadinessService : BackgroundService
     }
 
     /// <summary>One health check; <c>null</c> when it answered 200, else what went wrong.</summary>
-    private async Task<string?> CheckHealthAsync(CancellationToken stoppingToken)
-    {
-        using var timeout = new CancellationTokenSource(_options.HealthcheckTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token);
-        try
-        {
-            using var response = await _health.GetAsync(_backend.Combine(_options.HealthcheckEndpoint), HttpCompletionOption.ResponseHeadersRead, linked.Token);
-            return response.StatusCode == System.Net.HttpStatusCode.OK ? null : $"HTTP {(int)response.StatusCode}";
-        }
-        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-        {
-            return $"no answer within {_options.HealthcheckTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s";
-        }
-        catch (HttpRequestException ex)
-        {
-            return ex.Message;
-        }
-    }
+    private Task<string?> CheckHealthAsync(CancellationToken stoppingToken) =>
+        TimedHttpAttempt.RunAsync(
+            _options.HealthcheckTimeout,
+            _time,
+            ct => _health.GetAsync(_backend.Combine(_options.HealthcheckEndpoint), HttpCompletionOption.ResponseHeadersRead, ct),
+            response => response.StatusCode == System.Net.HttpStatusCode.OK,
+            stoppingToken);
 
     private static partial class Log
     {

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Vespa.Worker.Http;
 using Vespa.Worker.Metrics;
 using Vespa.Worker.Options;
 
@@ -65,26 +66,18 @@ internal sealed partial class AutoscalerClient
         return false;
     }
 
-    private async Task<string?> TryPostOnceAsync(Uri url, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
-    {
-        using var timeout = new CancellationTokenSource(_options.MetricsTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        try
-        {
-            using var content = new ReadOnlyMemoryContent(body);
-            content.Headers.ContentType = Json;
-            using var response = await _http.PostAsync(url, content, linked.Token);
-            return response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode}";
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return $"no answer within {_options.MetricsTimeout.TotalSeconds}s";
-        }
-        catch (HttpRequestException ex)
-        {
-            return ex.Message;
-        }
-    }
+    private Task<string?> TryPostOnceAsync(Uri url, ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>
+        TimedHttpAttempt.RunAsync(
+            _options.MetricsTimeout,
+            _time,
+            async ct =>
+            {
+                using var content = new ReadOnlyMemoryContent(body);
+                content.Headers.ContentType = Json;
+                return await _http.PostAsync(url, content, ct);
+            },
+            response => response.IsSuccessStatusCode,
+            cancellationToken);
 
     private static partial class Log
     {
