@@ -51,14 +51,17 @@ public sealed class LlamaLogRouterTests
     }
 
     [Fact]
-    public async Task Write_PendingLinesArePerThread()
+    public void Write_PendingLinesArePerThread()
     {
         var logger = new CollectingLogger();
         using var router = new LlamaLogRouter(logger);
 
+        // Synchronous on purpose: after an await the test could resume on another thread, which is
+        // exactly what this test must control. The other thread is started and joined in between.
         router.Write(GgmlLogLevel.Info, "main ");
-        await Task.Factory.StartNew(() => router.Write(GgmlLogLevel.Warn, "other\n"), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
-            .WaitAsync(TimeSpan.FromSeconds(10));
+        var other = new Thread(() => router.Write(GgmlLogLevel.Warn, "other\n"));
+        other.Start();
+        Assert.True(other.Join(TimeSpan.FromSeconds(10)));
         router.Write(GgmlLogLevel.Cont, "thread\n");
 
         Assert.Equal(["llama.cpp: other", "llama.cpp: main thread"], logger.Entries.Select(e => e.Message).ToArray());
