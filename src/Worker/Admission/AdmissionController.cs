@@ -1,5 +1,6 @@
 using System.Globalization;
 using Vespa.Core.Envelopes;
+using Vespa.Worker.Diagnostics;
 using Vespa.Worker.Errors;
 using Vespa.Worker.Lifecycle;
 using Vespa.Worker.Metrics;
@@ -9,49 +10,59 @@ namespace Vespa.Worker.Admission;
 
 /// <summary>
 /// Decides whether an authenticated request may go to the backend now (vast-protocol.md §5,
-/// product.md §3.3): workload from <c>auth_data.cost</c> (or <c>VESPA_DEFAULT_COST</c> when
-/// cost &lt;= 1), 503 while the worker is not ready, 429 when the estimated wait is above
-/// <c>VESPA_MAX_WAIT_TIME</c>, then a FIFO slot when concurrency is limited.
+/// product.md §3.3): workload from <c>auth_data.cost</c> (<see cref="WorkloadPolicy"/>; a signed
+/// request is never refused for its cost), 503 while the worker is not ready, 429 when the
+/// estimated wait is above <c>VESPA_MAX_WAIT_TIME</c>, then a FIFO slot when concurrency is limited.
 /// </summary>
-internal sealed class AdmissionController
+internal sealed partial class AdmissionController
 {
+    /// <summary>At most one warning per kind of adjusted cost in this period; the metric counts every one.</summary>
+    public static readonly TimeSpan CostWarningPeriod = TimeSpan.FromMinutes(1);
+
     private readonly LoadTracker _tracker;
     private readonly WorkerState _state;
     private readonly WorkerOptions _options;
     private readonly WorkerMetrics _metrics;
     private readonly ConcurrencyGate? _gate;
     private readonly TimeProvider _time;
+    private readonly ILogger<AdmissionController> _logger;
+    private readonly LogThrottle[] _costWarnings;
 
-    public AdmissionController(LoadTracker tracker, WorkerState state, WorkerOptions options, WorkerMetrics metrics, TimeProvider time)
+    public AdmissionController(LoadTracker tracker, WorkerState state, WorkerOptions options, WorkerMetrics metrics, TimeProvider time, ILogger<AdmissionController> logger)
     {
         _tracker = tracker;
         _state = state;
         _options = options;
         _metrics = metrics;
         _time = time;
+        _logger = logger;
+        _costWarnings = [.. Enum.GetValues<CostAdjustment>().Select(_ => new LogThrottle(time, CostWarningPeriod))];
         _gate = !options.AllowParallel ? new ConcurrencyGate(1) : options.MaxConcurrency is { } slots ? new ConcurrencyGate(slots) : null;
     }
 
-    /// <summary>The workload of a request, or the 422 when its cost is not a usable number.</summary>
-    public WorkerError? TryGetWorkload(AuthData? authData, out double workload)
+    /// <summary>
+    /// The workload a request is accounted with: <c>VESPA_DEFAULT_COST</c> (else 1) for unsecured pass-through
+    /// requests, which carry no cost, otherwise <see cref="WorkloadPolicy"/> over <c>auth_data.cost</c>. Adjusted
+    /// costs are counted in <c>vespa_worker_cost_adjusted_total</c> and logged at most once a minute per kind.
+    /// </summary>
+    public double GetWorkload(AuthData? authData)
     {
-        workload = _options.DefaultCost ?? 1.0;
         if (authData is null)
         {
-            return null; // unsecured pass-through: no cost was sent
+            return _options.DefaultCost ?? 1.0;
         }
 
-        if (authData.CostValue is not { } cost || cost < 0)
+        var workload = WorkloadPolicy.FromCost(authData.Cost, _options.DefaultCost, _options.MaxCost, out var adjustment);
+        if (adjustment != CostAdjustment.None)
         {
-            workload = 0;
-            return new WorkerError(
-                StatusCodes.Status422UnprocessableEntity,
-                "auth_data.cost must be a non-negative number",
-                new Dictionary<string, object> { ["auth_data"] = new Dictionary<string, string> { ["cost"] = "must be a non-negative number" } });
+            _metrics.CostAdjusted(adjustment);
+            if (_costWarnings[(int)adjustment].TryEnter(out var suppressed))
+            {
+                Log.CostAdjusted(_logger, Describe(adjustment), workload, authData.RequestIdxValue, suppressed);
+            }
         }
 
-        workload = cost <= 1 && _options.DefaultCost is { } fallback ? fallback : cost;
-        return null;
+        return workload;
     }
 
     /// <summary>Admits the request and waits for its slot, or returns the error to answer with.</summary>
@@ -100,5 +111,18 @@ internal sealed class AdmissionController
 
         _tracker.MarkStarted(record);
         return (new AdmissionTicket(_tracker, record, lease), null);
+    }
+
+    private string Describe(CostAdjustment adjustment) => adjustment switch
+    {
+        CostAdjustment.Negative => "negative",
+        CostAdjustment.AboveMax => "above VESPA_MAX_COST=" + _options.MaxCost.ToString(CultureInfo.InvariantCulture),
+        _ => "not a number",
+    };
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 250, EventName = "CostAdjusted", Level = LogLevel.Warning, Message = "A signed request's auth_data.cost was {Problem}: served with workload {Workload} (request_idx {RequestIdx}; {Suppressed} more like it since the last warning)")]
+        public static partial void CostAdjusted(ILogger logger, string problem, double workload, long? requestIdx, long suppressed);
     }
 }

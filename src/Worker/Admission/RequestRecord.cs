@@ -10,7 +10,8 @@ internal sealed class RequestRecord
     {
         RequestIdx = requestIdx;
         Reqnum = reqnum;
-        Workload = workload;
+        Units = WorkloadUnits.FromDouble(workload);
+        Workload = Units.ToDouble();
         EnteredQueueAt = enteredQueueAt;
     }
 
@@ -20,6 +21,9 @@ internal sealed class RequestRecord
     public long? Reqnum { get; }
 
     public double Workload { get; }
+
+    /// <summary>The workload, exactly, for the load counters.</summary>
+    public WorkloadUnits Units { get; }
 
     public double EnteredQueueAt { get; }
 
@@ -31,6 +35,9 @@ internal sealed class RequestRecord
 
     /// <summary>The load record of a session (not of a request).</summary>
     public bool IsSession { get; init; }
+
+    /// <summary>Where the record waits in the <c>/delete_requests/</c> queue; <c>null</c> when not queued.</summary>
+    public LinkedListNode<RequestRecord>? FinishedNode { get; set; }
 
     /// <summary>The <c>success</c> flag of <c>/delete_requests/</c>: true for success and cancel, as the SDK.</summary>
     public bool Success => Status is RequestStatus.Success or RequestStatus.Cancelled;

@@ -90,11 +90,7 @@ internal sealed class ProxyRequestHandler
         }
 
         // Step 4: admission: workload, readiness (503), estimated wait (429), a FIFO slot.
-        if (_admission.TryGetWorkload(authData, out var workload) is { } costError)
-        {
-            await RefuseAsync(context, costError, RequestOutcome.Malformed);
-            return;
-        }
+        var workload = _admission.GetWorkload(authData);
 
         if (incoming.SessionId is { } sessionId)
         {

@@ -56,6 +56,12 @@ public static partial class WorkerApplication
     {
         var address = app.GetListenAddress();
         Log.Listening(logger, address, backend, demo ? " (the embedded llama.cpp engine)" : "");
+        if (options.PublicUrlProblem is { } problem)
+        {
+            // Reported in error_msg too: the autoscaler would otherwise list a worker nobody can reach.
+            Log.NoPublicUrl(logger, problem);
+        }
+
         if (options.Unsecured)
         {
             if (options.Host is "127.0.0.1" or "localhost" or "::1")
@@ -76,6 +82,9 @@ public static partial class WorkerApplication
 
         [LoggerMessage(EventId = 2, EventName = "Unsecured", Level = LogLevel.Warning, Message = "Signature checks are OFF: {Reason}; listening on loopback only")]
         public static partial void Unsecured(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 4, EventName = "NoPublicUrl", Level = LogLevel.Error, Message = "{Problem}")]
+        public static partial void NoPublicUrl(ILogger logger, string problem);
 
         [LoggerMessage(EventId = 3, EventName = "UnsecuredPublic", Level = LogLevel.Critical, Message = "!!! Signature checks are OFF and the worker listens on {Host}: anyone who can reach this port can use the backend !!!")]
         public static partial void UnsecuredPublic(ILogger logger, string host);

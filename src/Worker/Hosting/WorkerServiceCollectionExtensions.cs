@@ -44,6 +44,10 @@ internal static class WorkerServiceCollectionExtensions
         services.AddSingleton<WorkerState>();
         services.AddSingleton<LoadTracker>();
         services.AddSingleton<AdmissionController>();
+        services.AddSingleton<BackgroundLoops>();
+        // First registered, so it starts first and stops last (after the drain and the final reports).
+        services.AddSingleton<ShutdownMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<ShutdownMonitor>());
         services.AddHostedService<ReadinessService>();
         services.AddHttpClient(nameof(ReadinessService))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { UseProxy = false, ConnectTimeout = options.HealthcheckTimeout });
@@ -71,8 +75,15 @@ internal static class WorkerServiceCollectionExtensions
         services.AddSingleton<DeleteRequestsReporter>();
         services.AddHostedService(sp => sp.GetRequiredService<DeleteRequestsReporter>());
 
-        // SIGTERM: Kestrel stops accepting and in-flight requests get this long to finish.
-        services.Configure<HostOptions>(host => host.ShutdownTimeout = options.DrainTimeout);
+        services.Configure<HostOptions>(host =>
+        {
+            // SIGTERM: Kestrel (stopped first) stops accepting and in-flight requests get this long to finish;
+            // then the reporters send what is left within ShutdownMonitor.FinalReportBudget.
+            host.ShutdownTimeout = options.DrainTimeout;
+            // The last line of defence: every loop catches its own failures (BackgroundLoop), but an exception that
+            // still escaped a background service must not stop a worker that is serving requests.
+            host.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore;
+        });
 
         services.AddSingleton<PublicKeyStore>();
         services.AddHostedService<PublicKeyFetcher>();

@@ -35,10 +35,15 @@ internal sealed partial class ReadinessService : BackgroundService
     private readonly ILoggerFactory _loggers;
     private readonly ILogger<ReadinessService> _logger;
     private readonly EmbeddedBackend _embedded;
+    private readonly BackgroundLoops _loops;
+    private readonly BackgroundLoop _monitor;
+    private int _healthFailures;
 
-    public ReadinessService(WorkerState state, WorkerOptions options, BackendTarget backend, IHttpClientFactory httpClientFactory, TimeProvider time, WorkerMetrics metrics, ILoggerFactory loggers, EmbeddedBackend embedded)
+    public ReadinessService(WorkerState state, WorkerOptions options, BackendTarget backend, IHttpClientFactory httpClientFactory, TimeProvider time, WorkerMetrics metrics, ILoggerFactory loggers, EmbeddedBackend embedded, BackgroundLoops loops)
     {
         _embedded = embedded;
+        _loops = loops;
+        _monitor = loops.Create("health monitor", typeof(ReadinessService));
         _state = state;
         _options = options;
         _backend = backend;
@@ -62,6 +67,8 @@ internal sealed partial class ReadinessService : BackgroundService
     {
         try
         {
+            // Nothing is probed before the worker listens: a failed launch leaves only the error beacon running.
+            await _loops.WaitForStartAsync(stoppingToken);
             if (!await StartUpAsync(stoppingToken))
             {
                 return;
@@ -102,8 +109,9 @@ internal sealed partial class ReadinessService : BackgroundService
             _state.Fail("Benchmark failed: " + ex.Message);
             return false;
         }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or HttpRequestException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
+            // Whatever a benchmark (a plugin, say) throws ends start-up with the reason, never the process.
             _state.Fail($"Benchmark failed: {ex.GetType().Name}: {ex.Message}");
             return false;
         }
@@ -210,37 +218,53 @@ internal sealed partial class ReadinessService : BackgroundService
 
     private async Task MonitorHealthAsync(CancellationToken stoppingToken)
     {
-        var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             await Task.Delay(_options.HealthcheckPollInterval, _time, stoppingToken);
-            var problem = await CheckHealthAsync(stoppingToken);
-            if (problem is null)
-            {
-                failures = 0;
-                _metrics.BackendHealthy.Set(1);
-                _state.ClearHealthError();
-                continue;
-            }
-
-            failures++;
-            _metrics.BackendHealthy.Set(0);
-            Log.HealthCheckFailed(_logger, failures, _options.HealthcheckConsecutiveFailures, problem);
-            if (failures >= _options.HealthcheckConsecutiveFailures)
-            {
-                _state.SetHealthError($"Backend failed {_options.HealthcheckConsecutiveFailures} consecutive healthchecks: {problem}");
-            }
+            await _monitor.RunOnceAsync(MonitorOnceAsync, stoppingToken);
         }
     }
 
-    /// <summary>One health check; <c>null</c> when it answered 200, else what went wrong.</summary>
-    private Task<string?> CheckHealthAsync(CancellationToken stoppingToken) =>
-        TimedHttpAttempt.RunAsync(
-            _options.HealthcheckTimeout,
-            _time,
-            ct => _health.GetAsync(_backend.Combine(_options.HealthcheckEndpoint), HttpCompletionOption.ResponseHeadersRead, ct),
-            response => response.StatusCode == System.Net.HttpStatusCode.OK,
-            stoppingToken);
+    private async Task MonitorOnceAsync(CancellationToken stoppingToken)
+    {
+        var problem = await CheckHealthAsync(stoppingToken);
+        if (problem is null)
+        {
+            _healthFailures = 0;
+            _metrics.BackendHealthy.Set(1);
+            _state.ClearHealthError();
+            return;
+        }
+
+        _healthFailures++;
+        _metrics.BackendHealthy.Set(0);
+        Log.HealthCheckFailed(_logger, _healthFailures, _options.HealthcheckConsecutiveFailures, problem);
+        if (_healthFailures >= _options.HealthcheckConsecutiveFailures)
+        {
+            _state.SetHealthError($"Backend failed {_options.HealthcheckConsecutiveFailures} consecutive healthchecks: {problem}");
+        }
+    }
+
+    /// <summary>
+    /// One health check; <c>null</c> when it answered 200, else what went wrong. Anything it throws (other than the
+    /// stop) is a failed check, never the end of readiness or monitoring.
+    /// </summary>
+    private async Task<string?> CheckHealthAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await TimedHttpAttempt.RunAsync(
+                _options.HealthcheckTimeout,
+                _time,
+                ct => _health.GetAsync(_backend.Combine(_options.HealthcheckEndpoint), HttpCompletionOption.ResponseHeadersRead, ct),
+                response => response.StatusCode == System.Net.HttpStatusCode.OK,
+                stoppingToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            return $"{ex.GetType().Name}: {ex.Message}";
+        }
+    }
 
     private static partial class Log
     {

@@ -9,6 +9,9 @@ namespace Vespa.Worker.Options;
 /// </summary>
 public sealed class WorkerOptions
 {
+    /// <summary>The default of <see cref="MaxCost"/>.</summary>
+    public const double DefaultMaxCost = 1e9;
+
     /// <summary>Base URL of the external inference server; <c>null</c> means the embedded default backend.</summary>
     public Uri? BackendUrl { get; set; }
 
@@ -59,8 +62,14 @@ public sealed class WorkerOptions
     /// <summary>fnmatch-style globs answered 403 (<c>*</c> also matches <c>/</c>).</summary>
     public IReadOnlyList<string> BlockedPaths { get; set; } = [];
 
-    /// <summary>Workload used when <c>auth_data.cost &lt;= 1</c>; <c>null</c> keeps the cost.</summary>
+    /// <summary>Workload used when <c>auth_data.cost &lt;= 1</c>, or is negative or not a number; <c>null</c> keeps a cost in [0, 1] and uses 1 for the others.</summary>
     public double? DefaultCost { get; set; }
+
+    /// <summary>
+    /// The largest workload one request is accounted with (<c>1e9</c>): a larger <c>auth_data.cost</c> is served
+    /// with this workload, so one signed request can neither overflow nor swamp the reported load.
+    /// </summary>
+    public double MaxCost { get; set; } = DefaultMaxCost;
 
     public string BenchmarkCacheFile { get; set; } = ".has_benchmark";
 
@@ -141,8 +150,11 @@ public sealed class WorkerOptions
     /// <summary>File <c>POST /pyworker/update</c> creates for vast.ai's rolling updates (<c>/.force_update</c>).</summary>
     public string ForceUpdateFile { get; set; } = "/.force_update";
 
-    /// <summary>How long SIGTERM waits for in-flight requests before the process exits (<c>30</c> s).</summary>
-    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How long SIGTERM waits for in-flight requests before they are cut (<c>7</c> s): with the final report
+    /// (at most 2 s more) it fits inside <c>docker stop</c>'s 10 s grace period.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(7);
 
     // vast.ai environment
 
@@ -159,8 +171,11 @@ public sealed class WorkerOptions
     public int? PublicPort { get; set; }
 
     /// <summary>The worker's public base URL as reported to the autoscaler, or empty when unknown.</summary>
-    public string PublicUrl =>
-        PublicIpAddress is null || PublicPort is null
-            ? ""
-            : $"{(UseSsl ? "https" : "http")}://{PublicIpAddress}:{PublicPort}";
+    public string PublicUrl => PublicAddress.Format(UseSsl, PublicIpAddress, PublicPort);
+
+    /// <summary>
+    /// Why a secured worker has no public URL (<c>PUBLIC_IPADDR</c> or <c>VAST_TCP_PORT_&lt;port&gt;</c> missing), for
+    /// <c>error_msg</c> and the log: the autoscaler cannot route to it. <c>null</c> when the URL is known or not needed.
+    /// </summary>
+    public string? PublicUrlProblem { get; set; }
 }

@@ -18,6 +18,9 @@ public static class WorkerOptionsLoader
 
     private static readonly string[] VastVariables = ["CONTAINER_ID", "REPORT_ADDR", "MASTER_TOKEN", "PUBLIC_IPADDR"];
 
+    // Workloads are kept exactly in Int128 nano-units (WorkloadUnits); this bound keeps every sum far from overflow.
+    private const double MaxCostLimit = 1e15;
+
     public static WorkerOptions LoadFromProcessEnvironment()
     {
         var snapshot = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -104,8 +107,8 @@ public static class WorkerOptionsLoader
 
     private static void ReadListener(EnvironmentReader env, WorkerOptions o)
     {
-        o.WorkerPort = env.Int("WORKER_PORT", 0, 65535, sdkName: "WORKER_PORT") ?? o.WorkerPort;
-        o.UseSsl = env.Bool("USE_SSL", sdkName: "USE_SSL") ?? false;
+        o.WorkerPort = ReadWorkerPort(env) ?? o.WorkerPort;
+        o.UseSsl = ReadUseSsl(env) ?? false;
         o.SslCertificateFile = env.String("SSL_CERT_FILE") ?? o.SslCertificateFile;
         o.SslKeyFile = env.String("SSL_KEY_FILE") ?? o.SslKeyFile;
         o.MaxBodyBytes = env.Long("MAX_BODY_BYTES", 1, long.MaxValue) ?? o.MaxBodyBytes;
@@ -117,7 +120,12 @@ public static class WorkerOptionsLoader
         o.AllowParallel = env.Bool("ALLOW_PARALLEL") ?? o.AllowParallel;
         o.MaxConcurrency = env.Int("MAX_CONCURRENCY", 1, 1_000_000);
         o.MaxWaitTime = env.Double("MAX_WAIT_TIME", 0, 1e9) ?? o.MaxWaitTime;
-        o.DefaultCost = env.Double("DEFAULT_COST", 0, 1e15);
+        o.DefaultCost = env.Double("DEFAULT_COST", 0, MaxCostLimit);
+        o.MaxCost = env.Double("MAX_COST", 1, MaxCostLimit) ?? o.MaxCost;
+        if (o.DefaultCost is { } defaultCost && defaultCost > o.MaxCost)
+        {
+            env.Fail($"VESPA_DEFAULT_COST={defaultCost.ToString(CultureInfo.InvariantCulture)} is above VESPA_MAX_COST={o.MaxCost.ToString(CultureInfo.InvariantCulture)}: raise VESPA_MAX_COST or lower the default.");
+        }
 
         if (env.String("BLOCKED_PATHS") is { } blocked)
         {
@@ -204,12 +212,12 @@ public static class WorkerOptionsLoader
             }
         }
 
-        if (env.Find($"VAST_TCP_PORT_{o.WorkerPort}") is var (portName, portValue))
+        if (env.Find(PublicAddress.PortVariable(o.WorkerPort)) is var (portName, portValue))
         {
             o.PublicPort = env.ParseInt(portName, portValue, 1, 65535);
         }
 
-        var onVast = VastVariables.Any(name => env.Find(name) is not null);
+        var onVast = IsOnVast(env);
         var unsecured = env.Bool("UNSECURED", sdkName: "UNSECURED");
         o.LocalDevelopment = !onVast;
         o.Unsecured = unsecured ?? !onVast;
@@ -229,6 +237,7 @@ public static class WorkerOptionsLoader
         }
 
         o.SignatureScheme = ReadScheme(env) ?? o.SignatureScheme;
+        o.PublicUrlProblem = o.Unsecured ? null : DescribeMissingPublicUrl(o, environment);
 
         // Safe default: a worker that checks no signatures listens on loopback only, unless forced.
         var host = env.String("HOST");
@@ -237,6 +246,46 @@ public static class WorkerOptionsLoader
         {
             env.Fail("VESPA_HOST", host, "an IP address such as 127.0.0.1 or 0.0.0.0");
         }
+    }
+
+    /// <summary>
+    /// The one <c>USE_SSL</c> rule, shared by the worker and its launch-failure beacon (scripts/start_server.sh
+    /// implements the same in bash, and a test checks that they agree): the first non-blank of
+    /// <c>VESPA_USE_SSL</c>, <c>PYWORKER_USE_SSL</c>, <c>USE_SSL</c>, surrounding whitespace ignored, read with Python's
+    /// <c>strtobool</c> (true/false, yes/no, on/off, 1/0, y/n, t/f; any case). <c>null</c> when none is set (the worker
+    /// then serves plain HTTP; start_server.sh defaults to TLS and exports its decision as <c>VESPA_USE_SSL</c>);
+    /// another value is an error recorded in <paramref name="env"/>.
+    /// </summary>
+    internal static bool? ReadUseSsl(EnvironmentReader env) => env.Bool("USE_SSL", sdkName: "USE_SSL");
+
+    /// <summary>True when any vast.ai variable is present (then the worker is secured by default and reports to
+    /// <see cref="DefaultReportAddress"/> when <c>REPORT_ADDR</c> is unset).</summary>
+    internal static bool IsOnVast(EnvironmentReader env) => VastVariables.Any(name => env.Find(name) is not null);
+
+    /// <summary>The listen port: <c>VESPA_WORKER_PORT</c>, <c>PYWORKER_WORKER_PORT</c>, <c>WORKER_PORT</c>.</summary>
+    internal static int? ReadWorkerPort(EnvironmentReader env) => env.Int("WORKER_PORT", 0, 65535, sdkName: "WORKER_PORT");
+
+    private static string? DescribeMissingPublicUrl(WorkerOptions o, IReadOnlyDictionary<string, string> environment)
+    {
+        if (string.IsNullOrEmpty(o.PublicIpAddress))
+        {
+            return "no public URL: PUBLIC_IPADDR is not set, so the autoscaler cannot route requests to this worker";
+        }
+
+        if (o.PublicPort is not null)
+        {
+            return null;
+        }
+
+        // Name what vast.ai did publish: usually the template maps another port than the worker listens on.
+        var published = environment.Keys
+            .Where(name => name.StartsWith("VAST_TCP_PORT_", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        var found = published.Count == 0 ? "none is set" : "set: " + string.Join(", ", published);
+        var variable = PublicAddress.PortVariable(o.WorkerPort);
+        return $"no public URL: {variable} is not set, so the autoscaler cannot route requests to this worker; "
+            + $"publish the worker port {o.WorkerPort} in the template (-p {o.WorkerPort}:{o.WorkerPort}) or set VESPA_WORKER_PORT to a published port ({found})";
     }
 
     private static Uri[] ParseReportAddresses(EnvironmentReader env, string name, string value)

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Polly;
 using Vespa.Worker.Http;
 using Vespa.Worker.Metrics;
 using Vespa.Worker.Options;
@@ -8,8 +9,9 @@ namespace Vespa.Worker.Reporting;
 /// <summary>
 /// Posts JSON to the autoscaler: every <c>REPORT_ADDR</c> in order, each up to
 /// <c>VESPA_METRICS_MAX_RETRIES</c> attempts of at most <c>VESPA_METRICS_TIMEOUT</c> with
-/// <c>VESPA_METRICS_RETRY_DELAY</c> between them; the first address that answers 2xx wins
-/// (fail-over, as the official workers). All waiting goes through the injected TimeProvider.
+/// <c>VESPA_METRICS_RETRY_DELAY</c> between them (one Polly pipeline, <see cref="ControlPlaneRetry"/>);
+/// the first address that answers 2xx wins (fail-over, as the official workers). All waiting goes
+/// through the injected TimeProvider.
 /// </summary>
 internal sealed partial class AutoscalerClient
 {
@@ -23,6 +25,7 @@ internal sealed partial class AutoscalerClient
     private readonly TimeProvider _time;
     private readonly WorkerMetrics _metrics;
     private readonly ILogger<AutoscalerClient> _logger;
+    private readonly ResiliencePipeline<string?> _retry;
 
     public AutoscalerClient(IHttpClientFactory httpClientFactory, WorkerOptions options, TimeProvider time, WorkerMetrics metrics, ILogger<AutoscalerClient> logger)
     {
@@ -31,6 +34,7 @@ internal sealed partial class AutoscalerClient
         _time = time;
         _metrics = metrics;
         _logger = logger;
+        _retry = ControlPlaneRetry.Create(options.MetricsMaxRetries, options.MetricsRetryDelay, DelayBackoffType.Constant, maxDelay: null, time);
     }
 
     public bool HasAddresses => _options.ReportAddresses.Count > 0;
@@ -38,7 +42,6 @@ internal sealed partial class AutoscalerClient
     /// <summary>Posts <paramref name="body"/> to <c>{addr}{path}</c>; true when some address accepted it.</summary>
     public async Task<bool> PostAsync(string path, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
-        var endpoint = path.Trim('/');
         foreach (var address in _options.ReportAddresses)
         {
             var baseUrl = address.AbsoluteUri.TrimEnd('/');
@@ -47,37 +50,59 @@ internal sealed partial class AutoscalerClient
                 continue;
             }
 
-            var url = new Uri(baseUrl + path);
-            for (var attempt = 1; attempt <= _options.MetricsMaxRetries; attempt++)
+            var attempt = new Attempt(this, new Uri(baseUrl + path), path.Trim('/'), body);
+            var failure = await _retry.ExecuteAsync(static (state, ct) => new ValueTask<string?>(state.RunAsync(ct)), attempt, cancellationToken);
+            if (failure is null)
             {
-                var failure = await TryPostOnceAsync(url, body, cancellationToken);
-                if (failure is null)
-                {
-                    _metrics.Report(endpoint, success: true);
-                    return true;
-                }
-
-                _metrics.Report(endpoint, success: false);
-                Log.PostFailed(_logger, url, attempt, _options.MetricsMaxRetries, failure);
-                await Task.Delay(_options.MetricsRetryDelay, _time, cancellationToken);
+                return true;
             }
         }
 
         return false;
     }
 
-    private Task<string?> TryPostOnceAsync(Uri url, ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>
-        TimedHttpAttempt.RunAsync(
-            _options.MetricsTimeout,
-            _time,
-            async ct =>
+    /// <summary>One timed POST; the metric and the log line are per attempt.</summary>
+    private sealed class Attempt(AutoscalerClient client, Uri url, string endpoint, ReadOnlyMemory<byte> body)
+    {
+        private int _number;
+
+        public async Task<string?> RunAsync(CancellationToken cancellationToken)
+        {
+            _number++;
+            string? failure;
+            try
             {
-                using var content = new ReadOnlyMemoryContent(body);
-                content.Headers.ContentType = Json;
-                return await _http.PostAsync(url, content, ct);
-            },
-            response => response.IsSuccessStatusCode,
-            cancellationToken);
+                failure = await SendOnceAsync(cancellationToken);
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Unexpected (not a transport failure): counted here, retried by the pipeline, then the caller's loop guard logs it.
+                client._metrics.Report(endpoint, success: false);
+                throw;
+            }
+
+            client._metrics.Report(endpoint, success: failure is null);
+            if (failure is not null)
+            {
+                Log.PostFailed(client._logger, url, _number, client._options.MetricsMaxRetries, failure);
+            }
+
+            return failure;
+        }
+
+        private Task<string?> SendOnceAsync(CancellationToken cancellationToken) =>
+            TimedHttpAttempt.RunAsync(
+                client._options.MetricsTimeout,
+                client._time,
+                async ct =>
+                {
+                    using var content = new ReadOnlyMemoryContent(body);
+                    content.Headers.ContentType = Json;
+                    return await client._http.PostAsync(url, content, ct);
+                },
+                response => response.IsSuccessStatusCode,
+                cancellationToken);
+    }
 
     private static partial class Log
     {

@@ -1,29 +1,34 @@
 using System.Buffers;
-using System.Collections;
 using System.Globalization;
 using System.Text.Json;
+using Vespa.Worker.Options;
 
 namespace Vespa.Worker.Reporting;
 
 /// <summary>
 /// The in-process error beacon (vast-protocol.md §3.6): when the worker cannot launch (invalid
-/// configuration, TLS files, a taken port), it posts a full <c>/worker_status/</c> with the error to
-/// every <c>REPORT_ADDR</c>, every 10 s until stopped, instead of vanishing. start_server.sh has
-/// exec'd the worker by then, so nobody else could tell the autoscaler. It reads the raw
-/// environment: the options themselves may be what is broken.
+/// configuration, TLS files, a taken port), everything it had started is stopped and this posts a
+/// full <c>/worker_status/</c> with the error every <see cref="Interval"/> until the process is
+/// stopped, instead of vanishing. start_server.sh has exec'd the worker by then, so nobody else
+/// could tell the autoscaler. Each round fails over between the <c>REPORT_ADDR</c>s in order and
+/// stops at the first that accepts (as the reporter does). It reads the raw environment, since
+/// the options themselves may be what is broken, but with the worker's own rules for the port,
+/// <c>USE_SSL</c> and the default address, so its <c>url</c> is the one the worker would report.
 /// </summary>
 internal static class LaunchFailureBeacon
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
 
-    public static async Task RunAsync(string error, CancellationToken cancellationToken)
-    {
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
-        {
-            environment[(string)entry.Key] = entry.Value as string ?? "";
-        }
+    /// <summary>Per post; a beacon must not hang on one address.</summary>
+    public static readonly TimeSpan PostTimeout = TimeSpan.FromSeconds(10);
 
+    /// <param name="environment">The process environment.</param>
+    /// <param name="error">What failed.</param>
+    /// <param name="handler">The HTTP handler (tests); <c>null</c> for a plain one.</param>
+    /// <param name="time">The clock of the pauses between rounds.</param>
+    /// <param name="cancellationToken">Stops the beacon (SIGTERM).</param>
+    public static async Task RunAsync(IReadOnlyDictionary<string, string> environment, string error, HttpMessageHandler? handler, TimeProvider time, CancellationToken cancellationToken)
+    {
         var addresses = Addresses(environment);
         if (addresses.Count == 0)
         {
@@ -31,26 +36,14 @@ internal static class LaunchFailureBeacon
         }
 
         var body = Body(environment, "vespa-worker failed to launch: " + error);
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
+        http.Timeout = PostTimeout;
         while (!cancellationToken.IsCancellationRequested)
         {
-            foreach (var address in addresses)
-            {
-                try
-                {
-                    using var content = new ByteArrayContent(body);
-                    content.Headers.ContentType = new("application/json");
-                    using var _ = await http.PostAsync(new Uri(address + "/worker_status/"), content, cancellationToken);
-                }
-                catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or UriFormatException)
-                {
-                    // Best effort: the next round tries again.
-                }
-            }
-
+            await PostRoundAsync(http, addresses, body, cancellationToken);
             try
             {
-                await Task.Delay(Interval, cancellationToken);
+                await Task.Delay(Interval, time, cancellationToken);
             }
             catch (OperationCanceledException)
             {
@@ -59,19 +52,65 @@ internal static class LaunchFailureBeacon
         }
     }
 
-    public static List<string> Addresses(IReadOnlyDictionary<string, string> environment) =>
-        environment.TryGetValue("REPORT_ADDR", out var value)
-            ? [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(a => a.TrimEnd('/'))]
-            : [];
+    /// <summary>One round: the addresses in order until one answers 2xx; the address that took it, or <c>null</c>.</summary>
+    public static async Task<string?> PostRoundAsync(HttpClient http, IReadOnlyList<string> addresses, byte[] body, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(addresses);
+        foreach (var address in addresses)
+        {
+            try
+            {
+                using var content = new ByteArrayContent(body);
+                content.Headers.ContentType = new("application/json");
+                using var response = await http.PostAsync(new Uri(address + "/worker_status/"), content, cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    return address;
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return null;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or UriFormatException)
+            {
+                // Best effort: the next address, and the next round, try again.
+            }
+        }
 
+        return null;
+    }
+
+    /// <summary><c>REPORT_ADDR</c> in order, or vast.ai's default on vast.ai (as the worker and start_server.sh).</summary>
+    public static List<string> Addresses(IReadOnlyDictionary<string, string> environment)
+    {
+        var env = new EnvironmentReader(environment);
+        if (env.Find("REPORT_ADDR") is var (_, value))
+        {
+            return [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(a => a.TrimEnd('/'))];
+        }
+
+        return WorkerOptionsLoader.IsOnVast(env) ? [WorkerOptionsLoader.DefaultReportAddress] : [];
+    }
+
+    /// <summary>
+    /// The full <c>/worker_status/</c> body with every number 0, written with the SDK's types: the float fields as
+    /// <c>0.0</c>, the integer ones (and the capacities, which the SDK sends as the literal 0) as <c>0</c>.
+    /// </summary>
     public static byte[] Body(IReadOnlyDictionary<string, string> environment, string error)
     {
+        var env = new EnvironmentReader(environment);
         string Get(string name) => environment.TryGetValue(name, out var v) ? v : "";
-        var port = Get("VESPA_WORKER_PORT") is { Length: > 0 } p ? p : Get("WORKER_PORT") is { Length: > 0 } w ? w : "3000";
-        var ssl = (Get("VESPA_USE_SSL") + Get("USE_SSL")).Contains("true", StringComparison.OrdinalIgnoreCase);
-        var url = Get("PUBLIC_IPADDR") is { Length: > 0 } ip && Get("VAST_TCP_PORT_" + port) is { Length: > 0 } external
-            ? $"{(ssl ? "https" : "http")}://{ip}:{external}"
-            : "";
+
+        // The worker's own rules: an invalid port or USE_SSL value (perhaps the very error reported) gives no URL / http.
+        var port = WorkerOptionsLoader.ReadWorkerPort(env) ?? (env.Find(EnvironmentReader.Names("WORKER_PORT", "WORKER_PORT")) is null ? 3000 : null);
+        var useSsl = WorkerOptionsLoader.ReadUseSsl(env) ?? false;
+        int? publicPort = port is { } p && env.Find(PublicAddress.PortVariable(p)) is var (_, external)
+            && int.TryParse(external, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) && parsed is > 0 and <= 65535
+            ? parsed
+            : null;
+        var url = PublicAddress.Format(useSsl, env.Find("PUBLIC_IPADDR")?.Value, publicPort);
 
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var json = new Utf8JsonWriter(buffer))
@@ -82,15 +121,18 @@ internal static class LaunchFailureBeacon
             json.WriteString("version", WorkerStatusReporter.ProtocolVersion);
             foreach (var field in new[] { "loadtime", "cur_load", "rej_load", "new_load" })
             {
-                json.WriteNumber(field, 0);
+                AutoscalerJson.WriteFloat(json, field, 0.0);
             }
 
             json.WriteString("error_msg", error);
-            foreach (var field in new[] { "max_perf", "cur_perf", "cur_capacity", "max_capacity", "num_requests_working", "num_requests_recieved", "additional_disk_usage" })
+            AutoscalerJson.WriteFloat(json, "max_perf", 0.0);
+            AutoscalerJson.WriteFloat(json, "cur_perf", 0.0);
+            foreach (var field in new[] { "cur_capacity", "max_capacity", "num_requests_working", "num_requests_recieved" })
             {
                 json.WriteNumber(field, 0);
             }
 
+            AutoscalerJson.WriteFloat(json, "additional_disk_usage", 0.0);
             json.WriteStartArray("working_request_idxs");
             json.WriteEndArray();
             json.WriteString("url", url);

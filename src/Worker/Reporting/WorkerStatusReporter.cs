@@ -2,17 +2,19 @@ using System.Buffers;
 using System.Text.Json;
 using Vespa.Worker.Admission;
 using Vespa.Worker.Lifecycle;
+using Vespa.Worker.Metrics;
 using Vespa.Worker.Options;
 
 namespace Vespa.Worker.Reporting;
 
 /// <summary>
-/// Sends <c>POST {REPORT_ADDR}/worker_status/</c> from process start, every
+/// Sends <c>POST {REPORT_ADDR}/worker_status/</c> from the moment the worker listens, every
 /// <c>VESPA_METRICS_UPDATE_INTERVAL</c> (1 s), idle or busy, loading or failed (vast-protocol.md
 /// §4.1; the official workers send only on change or every 10 s, so cancels and errors surface up
-/// to 10 s late). Interval counters are differences against the last acknowledged snapshot, so a
+/// to 10 s late). Interval figures are handed back to the tracker only once a send succeeded, so a
 /// failed send loses nothing and a slow send never blocks requests: ticks that fall during a send
-/// are coalesced into the next one.
+/// are coalesced into the next one. A failing iteration is logged and the next one runs
+/// (<see cref="BackgroundLoop"/>); on stop, a final report goes out after the drain.
 /// </summary>
 internal sealed partial class WorkerStatusReporter : BackgroundService
 {
@@ -24,20 +26,38 @@ internal sealed partial class WorkerStatusReporter : BackgroundService
     private readonly WorkerState _state;
     private readonly WorkerOptions _options;
     private readonly TimeProvider _time;
+    private readonly WorkerMetrics _metrics;
+    private readonly BackgroundLoops _loops;
+    private readonly BackgroundLoop _loop;
+    private readonly ShutdownMonitor _shutdown;
     private readonly DiskUsageProbe _disk = new();
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
     private readonly ILogger<WorkerStatusReporter> _logger;
-    private LoadSnapshot _acknowledged = new(0, 0, 0, 0, 0, 0, 0, [], 0);
+    private readonly Action<string> _onNonFinite;
+    private readonly Diagnostics.LogThrottle _nonFiniteWarnings;
     private bool _lastSendFailed;
 
-    public WorkerStatusReporter(AutoscalerClient client, LoadTracker load, WorkerState state, WorkerOptions options, TimeProvider time, ILogger<WorkerStatusReporter> logger)
+    public WorkerStatusReporter(AutoscalerClient client, LoadTracker load, WorkerState state, WorkerOptions options, TimeProvider time, WorkerMetrics metrics, BackgroundLoops loops, ShutdownMonitor shutdown, ILogger<WorkerStatusReporter> logger)
     {
         _client = client;
         _load = load;
         _state = state;
         _options = options;
         _time = time;
+        _metrics = metrics;
+        _loops = loops;
+        _loop = loops.Create("worker_status reporter", typeof(WorkerStatusReporter));
+        _shutdown = shutdown;
         _logger = logger;
+        _nonFiniteWarnings = new Diagnostics.LogThrottle(time, TimeSpan.FromMinutes(1));
+        _onNonFinite = field =>
+        {
+            _metrics.NonFiniteValue(field);
+            if (_nonFiniteWarnings.TryEnter(out _))
+            {
+                Log.NonFinite(_logger, field);
+            }
+        };
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -48,15 +68,39 @@ internal sealed partial class WorkerStatusReporter : BackgroundService
             return;
         }
 
+        await _loops.WaitForStartAsync(stoppingToken);
         using var timer = new PeriodicTimer(_options.MetricsUpdateInterval, _time);
         do
         {
-            await SendOnceAsync(stoppingToken);
+            await _loop.RunOnceAsync(SendOnceAsync, stoppingToken);
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    /// <summary>Builds and sends one report; on success the interval counters start again from this snapshot.</summary>
+    /// <summary>After the drain (Kestrel stops first): one last report with everything that finished and "stopping" in error_msg.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        var budget = _shutdown.FinalReportToken;
+        await base.StopAsync(budget);
+        if (!_client.HasAddresses || !_loops.Started || ExecuteTask is not { IsCompleted: true })
+        {
+            return;
+        }
+
+        try
+        {
+            if (await SendOnceAsync(budget))
+            {
+                Log.FinalReportSent(_logger);
+            }
+        }
+        catch (OperationCanceledException) when (budget.IsCancellationRequested)
+        {
+            Log.FinalReportTimedOut(_logger, ShutdownMonitor.FinalReportBudget.TotalSeconds);
+        }
+    }
+
+    /// <summary>Builds and sends one report; on success the figures it carried leave the interval.</summary>
     public async Task<bool> SendOnceAsync(CancellationToken cancellationToken)
     {
         var snapshot = _load.Snapshot();
@@ -65,7 +109,7 @@ internal sealed partial class WorkerStatusReporter : BackgroundService
         var sent = await _client.PostAsync("/worker_status/", _buffer.WrittenMemory, cancellationToken);
         if (sent)
         {
-            _acknowledged = snapshot;
+            _load.Acknowledge(snapshot);
             _disk.Acknowledge(disk);
             if (_lastSendFailed)
             {
@@ -81,28 +125,32 @@ internal sealed partial class WorkerStatusReporter : BackgroundService
         return sent;
     }
 
+    /// <summary>
+    /// The report, field for field as the SDK's <c>WorkerStatusData</c> (vast-protocol.md §4.1): its floats as JSON
+    /// floats, its ints as integers. <c>cur_capacity</c>/<c>max_capacity</c> are declared float there but the SDK
+    /// always assigns the int literal 0, and that is what goes on the wire.
+    /// </summary>
     private void Write(LoadSnapshot now, double diskDelta)
     {
-        var last = _acknowledged;
         _buffer.ResetWrittenCount();
         using var json = new Utf8JsonWriter(_buffer);
         json.WriteStartObject();
         json.WriteNumber("id", _options.ContainerId ?? 0);
         json.WriteString("mtoken", _options.MasterToken);
         json.WriteString("version", ProtocolVersion);
-        json.WriteNumber("loadtime", _state.LoadTimeSeconds);
-        json.WriteNumber("cur_load", now.CurrentLoad);
-        json.WriteNumber("rej_load", now.Rejected - last.Rejected);
-        json.WriteNumber("new_load", Math.Max((now.Received - last.Received) - (now.Cancelled - last.Cancelled), 0));
+        AutoscalerJson.WriteFloat(json, "loadtime", _state.LoadTimeSeconds, _onNonFinite);
+        AutoscalerJson.WriteFloat(json, "cur_load", now.CurrentLoad.ToDouble(), _onNonFinite);
+        AutoscalerJson.WriteFloat(json, "rej_load", now.Rejected.ToDouble(), _onNonFinite);
+        AutoscalerJson.WriteFloat(json, "new_load", now.NewLoad.ToDouble(), _onNonFinite);
         json.WriteString("error_msg", _state.ErrorMessage);
-        json.WriteNumber("max_perf", _state.MaxThroughput);
-        json.WriteNumber("cur_perf", now.Served - last.Served);
+        AutoscalerJson.WriteFloat(json, "max_perf", _state.MaxThroughput, _onNonFinite);
+        AutoscalerJson.WriteFloat(json, "cur_perf", now.Served.ToDouble(), _onNonFinite);
         json.WriteNumber("cur_capacity", 0);
         json.WriteNumber("max_capacity", 0);
         json.WriteNumber("num_requests_working", now.WorkingCount);
         // The wire name keeps the official typo.
         json.WriteNumber("num_requests_recieved", now.DistinctRequests);
-        json.WriteNumber("additional_disk_usage", diskDelta);
+        AutoscalerJson.WriteFloat(json, "additional_disk_usage", diskDelta, _onNonFinite);
         json.WriteStartArray("working_request_idxs");
         foreach (var idx in now.WorkingRequestIdxs)
         {
@@ -124,5 +172,14 @@ internal sealed partial class WorkerStatusReporter : BackgroundService
 
         [LoggerMessage(EventId = 412, EventName = "AutoscalerRecovered", Level = LogLevel.Information, Message = "worker_status delivered again")]
         public static partial void Recovered(ILogger logger);
+
+        [LoggerMessage(EventId = 413, EventName = "NonFiniteReportValue", Level = LogLevel.Error, Message = "worker_status field {Field} was not a finite number; sent as 0.0")]
+        public static partial void NonFinite(ILogger logger, string field);
+
+        [LoggerMessage(EventId = 414, EventName = "FinalReportSent", Level = LogLevel.Information, Message = "Final worker_status sent")]
+        public static partial void FinalReportSent(ILogger logger);
+
+        [LoggerMessage(EventId = 415, EventName = "FinalReportTimedOut", Level = LogLevel.Warning, Message = "The final worker_status did not go out within {Seconds}s")]
+        public static partial void FinalReportTimedOut(ILogger logger, double seconds);
     }
 }

@@ -43,6 +43,8 @@ internal sealed partial class SignatureChecker
             return null;
         }
 
+        // Perhaps the autoscaler rotated its key: fetch it again (rate-limited to once per 30 s).
+        _keys.RequestRefresh();
         var reasons = string.Join("; ", result.Failures);
         Log.SignatureRejected(_logger, _options.SignatureScheme.ToString().ToLowerInvariant(), reasons);
         return new WorkerError(StatusCodes.Status401Unauthorized, "invalid signature", new Dictionary<string, object> { ["detail"] = reasons });

@@ -64,11 +64,7 @@ internal sealed class SessionEndpoints
             return;
         }
 
-        if (_admission.TryGetWorkload(auth, out var workload) is { } costError)
-        {
-            await WorkerErrorWriter.WriteAsync(context, costError);
-            return;
-        }
+        var workload = _admission.GetWorkload(auth);
 
         if (!_state.IsReady)
         {
