@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Vespa.Testing;
 using Vespa.Worker.Admission;
@@ -46,7 +47,11 @@ internal sealed class TestWorker : IAsyncDisposable
     public static Task<TestWorker> StartAsync(Uri? backend, Uri? reportAddress, bool waitForKey, bool waitForReady, params (string Name, string Value)[] settings) =>
         StartAsync(backend, reportAddress, waitForKey, waitForReady, time: null, settings);
 
-    public static async Task<TestWorker> StartAsync(Uri? backend, Uri? reportAddress, bool waitForKey, bool waitForReady, TimeProvider? time, params (string Name, string Value)[] settings)
+    public static Task<TestWorker> StartAsync(Uri? backend, Uri? reportAddress, bool waitForKey, bool waitForReady, TimeProvider? time, params (string Name, string Value)[] settings) =>
+        StartAsync(configure: null, backend, reportAddress, waitForKey, waitForReady, time, settings);
+
+    /// <summary>Starts a worker with <paramref name="configure"/> applied to its builder (fault injection, log capture).</summary>
+    public static async Task<TestWorker> StartAsync(Action<WebApplicationBuilder>? configure, Uri? backend, Uri? reportAddress, bool waitForKey, bool waitForReady, TimeProvider? time, params (string Name, string Value)[] settings)
     {
         var environment = new Dictionary<string, string>
         {
@@ -82,6 +87,8 @@ internal sealed class TestWorker : IAsyncDisposable
             {
                 builder.Services.AddSingleton(time);
             }
+
+            configure?.Invoke(builder);
         }).DefaultTimeout();
         await app.StartAsync().DefaultTimeout();
         var worker = new TestWorker(app, options);
@@ -116,6 +123,9 @@ internal sealed class TestWorker : IAsyncDisposable
     public WorkerState State => _app.Services.GetRequiredService<WorkerState>();
 
     public LoadTracker Load => _app.Services.GetRequiredService<LoadTracker>();
+
+    /// <summary>The host's lifetime: <c>StopApplication()</c> is what SIGTERM triggers.</summary>
+    public IHostApplicationLifetime Lifetime => _app.Services.GetRequiredService<IHostApplicationLifetime>();
 
     public async ValueTask DisposeAsync()
     {

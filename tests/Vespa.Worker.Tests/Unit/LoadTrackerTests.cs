@@ -23,9 +23,9 @@ public sealed class LoadTrackerTests
         Assert.False(third.Admitted); // 25 / 10 = 2.5 s
         Assert.Equal(2.5, third.EstimatedWaitSeconds, 6);
         var snapshot = tracker.Snapshot();
-        Assert.Equal(25, snapshot.CurrentLoad);
-        Assert.Equal(25, snapshot.Received);
-        Assert.Equal(5, snapshot.Rejected);
+        Assert.Equal(25, snapshot.CurrentLoad.ToDouble());
+        Assert.Equal(25, snapshot.Received.ToDouble());
+        Assert.Equal(5, snapshot.Rejected.ToDouble());
         Assert.Equal([1L, 2L], snapshot.WorkingRequestIdxs.Order());
         Assert.Equal(3, snapshot.DistinctRequests);
     }
@@ -46,10 +46,10 @@ public sealed class LoadTrackerTests
         tracker.Complete(ok, RequestStatus.Success); // a second completion is ignored
 
         var snapshot = tracker.Snapshot();
-        Assert.Equal(10, snapshot.Served);
-        Assert.Equal(20, snapshot.Errored);
-        Assert.Equal(30, snapshot.Cancelled);
-        Assert.Equal(0, snapshot.CurrentLoad);
+        Assert.Equal(10, snapshot.Served.ToDouble());
+        Assert.Equal(20, snapshot.Errored.ToDouble());
+        Assert.Equal(30, snapshot.Cancelled.ToDouble());
+        Assert.True(snapshot.CurrentLoad.IsZero);
         Assert.Equal(0, snapshot.WorkingCount);
         var finished = tracker.PeekFinished(10);
         Assert.Equal([1L, 2L, 3L], finished.Select(r => r.RequestIdx!.Value));
@@ -107,7 +107,100 @@ public sealed class LoadTrackerTests
         var record = tracker.TryAdmit(null, null, 1, 100, 10).Record!;
         tracker.Complete(record, RequestStatus.Success);
 
-        Assert.Equal(1, tracker.Snapshot().Served);
+        Assert.Equal(1, tracker.Snapshot().Served.ToDouble());
         Assert.Empty(tracker.PeekFinished(10));
+    }
+
+    [Fact]
+    public void SmallWorkloadNextToAHugeOne_NeitherLostNorLeftOver()
+    {
+        // As double running totals, 1e16 + 1 == 1e16: the small request vanished from every figure.
+        var tracker = new LoadTracker(_time);
+        var huge = tracker.TryAdmit(1, 1, 1e16, maxThroughput: 1, maxWaitSeconds: 1e30).Record!;
+        var first = tracker.Snapshot();
+        tracker.Acknowledge(first);
+        var small = tracker.TryAdmit(2, 2, 1, maxThroughput: 1, maxWaitSeconds: 1e30).Record!;
+
+        Assert.Equal(1, tracker.Snapshot().Received.ToDouble()); // the interval after the huge one was acknowledged
+
+        tracker.Complete(huge, RequestStatus.Success);
+        Assert.Equal(1, tracker.Snapshot().CurrentLoad.ToDouble());
+
+        tracker.Complete(small, RequestStatus.Success);
+        var idle = tracker.Snapshot();
+        Assert.True(idle.CurrentLoad.IsZero);
+        Assert.Equal(WorkloadUnits.FromDouble(1e16) + WorkloadUnits.FromDouble(1), idle.Served);
+    }
+
+    [Fact]
+    public void FractionalWorkloads_SumExactly_AndLoadReturnsToZero()
+    {
+        var tracker = new LoadTracker(_time);
+        var records = Enumerable.Range(0, 1000).Select(i => tracker.TryAdmit(i, i, i % 2 == 0 ? 0.1 : 0.2, 1e9, 1e9).Record!).ToList();
+
+        Assert.Equal(150, tracker.Snapshot().CurrentLoad.ToDouble()); // 500 * 0.1 + 500 * 0.2, exactly
+
+        foreach (var record in records)
+        {
+            tracker.Complete(record, RequestStatus.Success);
+        }
+
+        var idle = tracker.Snapshot();
+        Assert.True(idle.CurrentLoad.IsZero);
+        Assert.Equal(150, idle.Served.ToDouble());
+    }
+
+    [Fact]
+    public void Acknowledge_RemovesExactlyWhatWasSent_KeepsWhatCameDuringTheSend()
+    {
+        var tracker = new LoadTracker(_time);
+        var a = tracker.TryAdmit(1, 1, 10, 100, 10).Record!;
+        tracker.Complete(a, RequestStatus.Success);
+        tracker.Reject(2, 2, 3);
+        var sent = tracker.Snapshot();
+
+        // While the report is on its way:
+        var b = tracker.TryAdmit(3, 3, 5, 100, 10).Record!;
+        tracker.Complete(b, RequestStatus.Cancelled);
+        tracker.Acknowledge(sent);
+
+        var next = tracker.Snapshot();
+        Assert.Equal(5, next.Received.ToDouble());
+        Assert.Equal(5, next.Cancelled.ToDouble());
+        Assert.True(next.Served.IsZero);
+        Assert.True(next.Rejected.IsZero);
+        Assert.True(next.NewLoad.IsZero); // max(received - cancelled, 0)
+        Assert.Equal(3, next.DistinctRequests); // cumulative, as the SDK's set
+    }
+
+    [Fact]
+    public void RemoveFinished_ARecordTheBoundAlreadyDropped_RemovesNothingElse()
+    {
+        var tracker = new LoadTracker(_time);
+        for (var i = 0; i < LoadTracker.MaxFinishedRecords; i++)
+        {
+            tracker.Reject(i, i, 1);
+        }
+
+        var oldest = tracker.PeekFinished(1).ToList();
+        tracker.Reject(LoadTracker.MaxFinishedRecords, LoadTracker.MaxFinishedRecords, 1); // drops the oldest
+
+        tracker.RemoveFinished(oldest);
+
+        Assert.Equal(LoadTracker.MaxFinishedRecords, tracker.PendingFinishedRecords);
+        Assert.Equal(1, tracker.PeekFinished(1)[0].RequestIdx);
+    }
+
+    [Fact]
+    public void InFlightRequests_CountsRequestsNotSessions()
+    {
+        var tracker = new LoadTracker(_time);
+        var request = tracker.TryAdmit(1, 1, 1, 100, 10).Record!;
+        tracker.StartSession(2, 2, 50);
+
+        Assert.Equal(1, tracker.InFlightRequests);
+        tracker.Complete(request, RequestStatus.Success);
+        Assert.Equal(0, tracker.InFlightRequests);
+        Assert.Equal(50, tracker.Snapshot().CurrentLoad.ToDouble());
     }
 }
