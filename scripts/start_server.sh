@@ -87,12 +87,13 @@ public_url() {
 status_json() {
   local message="$1" id="${CONTAINER_ID:-0}"
   [[ "$id" =~ ^[0-9]+$ ]] || id=0
-  printf '{"id": %s, "mtoken": "%s", "version": "%s", "loadtime": 0, "cur_load": 0, "rej_load": 0, ' \
+  # The SDK's types: its float fields as JSON floats (0.0), its ints (and the capacities it sends as 0) as ints.
+  printf '{"id": %s, "mtoken": "%s", "version": "%s", "loadtime": 0.0, "cur_load": 0.0, "rej_load": 0.0, ' \
     "$id" "$(json_escape "${MASTER_TOKEN:-}")" "$REPORT_VERSION"
-  printf '"new_load": 0, "error_msg": "%s", "max_perf": 0, "cur_perf": 0, "cur_capacity": 0, ' \
+  printf '"new_load": 0.0, "error_msg": "%s", "max_perf": 0.0, "cur_perf": 0.0, "cur_capacity": 0, ' \
     "$(json_escape "$message")"
   printf '"max_capacity": 0, "num_requests_working": 0, "num_requests_recieved": 0, '
-  printf '"additional_disk_usage": 0, "working_request_idxs": [], "url": "%s"}' \
+  printf '"additional_disk_usage": 0.0, "working_request_idxs": [], "url": "%s"}' \
     "$(json_escape "$(public_url)")"
 }
 
@@ -142,12 +143,16 @@ fail() {
 
 # --- settings -----------------------------------------------------------------------------------
 
-# strtobool, as the worker and the Python workers parse booleans. Sets the global use_ssl.
+# The one USE_SSL rule, the worker's (WorkerOptionsLoader.ReadUseSsl; a test checks that the two agree): the first
+# of VESPA_USE_SSL, PYWORKER_USE_SSL, USE_SSL that is not blank, surrounding whitespace ignored, read with Python's
+# strtobool (any case). Unset: TLS on, as vast.ai's script; the decision is exported to the worker as VESPA_USE_SSL.
+# Sets the global use_ssl.
 read_use_ssl() {
   local name value
   for name in VESPA_USE_SSL PYWORKER_USE_SSL USE_SSL; do
     value="${!name:-}"
-    value="${value//[[:space:]]/}"
+    value="${value#"${value%%[![:space:]]*}"}"
+    value="${value%"${value##*[![:space:]]}"}"
     [ -n "$value" ] && break
   done
   if [ -z "$value" ]; then

@@ -184,4 +184,48 @@ public sealed class WorkerOptionsLoaderTests
 
         Assert.Equal("http://127.0.0.1:8000/api/", options.BackendUrl!.ToString());
     }
+
+    [Fact]
+    public void Load_MaxCost_DefaultsToOneBillion_AndIsConfigurable()
+    {
+        Assert.Equal(1e9, Load().MaxCost);
+        Assert.Equal(5e12, Load(("VESPA_MAX_COST", "5e12")).MaxCost);
+        Assert.Equal(300, Load(("PYWORKER_MAX_COST", "300")).MaxCost);
+    }
+
+    [Fact]
+    public void Load_DefaultCostAboveMaxCost_Refused()
+    {
+        var ex = Assert.Throws<WorkerOptionsException>(() => Load(("VESPA_DEFAULT_COST", "500"), ("VESPA_MAX_COST", "100")));
+
+        Assert.Contains("VESPA_DEFAULT_COST=500 is above VESPA_MAX_COST=100", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<WorkerOptionsException>(() => Load(("VESPA_MAX_COST", "0.5")));
+        Assert.Throws<WorkerOptionsException>(() => Load(("VESPA_MAX_COST", "1e16")));
+    }
+
+    [Fact]
+    public void Load_DrainTimeout_FitsDockerStopsGracePeriod()
+    {
+        // docker stop waits 10 s before SIGKILL: the drain plus the final report must fit.
+        Assert.True(Load().DrainTimeout + Vespa.Worker.Lifecycle.ShutdownMonitor.FinalReportBudget < TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public void Load_SecuredWithoutItsPublicPort_NamesTheMissingVariable()
+    {
+        var options = Load(("CONTAINER_ID", "1"), ("PUBLIC_IPADDR", "203.0.113.7"), ("WORKER_PORT", "23001"), ("VAST_TCP_PORT_23000", "41000"));
+
+        Assert.Equal("", options.PublicUrl);
+        Assert.NotNull(options.PublicUrlProblem);
+        Assert.Contains("VAST_TCP_PORT_23001 is not set", options.PublicUrlProblem, StringComparison.Ordinal);
+        Assert.Contains("set: VAST_TCP_PORT_23000", options.PublicUrlProblem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_SecuredWithoutPublicAddress_SaysSo_UnsecuredNeedsNone()
+    {
+        Assert.Contains("PUBLIC_IPADDR is not set", Load(("CONTAINER_ID", "1")).PublicUrlProblem, StringComparison.Ordinal);
+        Assert.Null(Load().PublicUrlProblem);
+        Assert.Null(Load(("CONTAINER_ID", "1"), ("PUBLIC_IPADDR", "203.0.113.7"), ("VAST_TCP_PORT_3000", "41234")).PublicUrlProblem);
+    }
 }
