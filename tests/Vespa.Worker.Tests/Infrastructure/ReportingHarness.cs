@@ -30,10 +30,10 @@ internal sealed class ReportingHarness : IAsyncDisposable
     public TestWorker Worker { get; }
 
     public static Task<ReportingHarness> StartAsync(TimeProvider? time = null, bool waitForReady = true, Action<FakeBackend>? prepare = null, params (string Name, string Value)[] settings) =>
-        StartAsync(configure: null, time, waitForReady, prepare, settings);
+        StartAsync(configure: null, time, waitForReady, waitForKey: true, prepare, settings);
 
     /// <summary>As the other overload, with <paramref name="configure"/> applied to the worker's builder (fault injection, log capture).</summary>
-    public static async Task<ReportingHarness> StartAsync(Action<WebApplicationBuilder>? configure, TimeProvider? time, bool waitForReady, Action<FakeBackend>? prepare, params (string Name, string Value)[] settings)
+    public static async Task<ReportingHarness> StartAsync(Action<WebApplicationBuilder>? configure, TimeProvider? time, bool waitForReady, bool waitForKey, Action<FakeBackend>? prepare, params (string Name, string Value)[] settings)
     {
         var backend = await FakeBackend.StartAsync();
         prepare?.Invoke(backend);
@@ -49,7 +49,7 @@ internal sealed class ReportingHarness : IAsyncDisposable
             ("VESPA_METRICS_RETRY_DELAY", "0.05"),
             ("VESPA_METRICS_TIMEOUT", "2"),
         ];
-        var worker = await TestWorker.StartAsync(configure, backend.BaseUrl, emulator.BaseUrl, waitForKey: true, waitForReady, time, [.. defaults, .. settings]);
+        var worker = await TestWorker.StartAsync(configure, backend.BaseUrl, emulator.BaseUrl, waitForKey, waitForReady, time, [.. defaults, .. settings]);
         emulator.RegisterWorker(worker.BaseUrl);
         return new ReportingHarness(backend, emulator, worker);
     }
