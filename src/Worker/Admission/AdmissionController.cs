@@ -34,6 +34,9 @@ internal sealed class AdmissionController : IDisposable
         _gate = !options.AllowParallel ? new ConcurrencyGate(1) : options.MaxConcurrency is { } slots ? new ConcurrencyGate(slots) : null;
     }
 
+    /// <summary>Requests waiting for a concurrency slot, in a session or not.</summary>
+    public int QueuedRequests => _gate?.Waiting ?? 0;
+
     /// <summary>The workload of a request, or the 422 when its cost is not a usable number.</summary>
     public WorkerError? TryGetWorkload(AuthData? authData, out double workload)
     {

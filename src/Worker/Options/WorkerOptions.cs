@@ -122,8 +122,8 @@ public sealed class WorkerOptions
 
     public TimeSpan BackendConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Benchmark runs (<c>3</c>).</summary>
-    public int BenchmarkRuns { get; set; } = 3;
+    /// <summary>Benchmark runs (<c>8</c>, the SDK's default).</summary>
+    public int BenchmarkRuns { get; set; } = Vespa.Benchmarks.BenchmarkOptions.DefaultRuns;
 
     /// <summary>Concurrent requests per benchmark run; <c>null</c> keeps the benchmark's default (10, the SDK's; 1 for ComfyUI).</summary>
     public int? BenchmarkConcurrency { get; set; }
