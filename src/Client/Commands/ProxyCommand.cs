@@ -2,9 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using Vespa.Client.Configuration;
-using Vespa.Client.Emulation;
 using Vespa.Client.Proxy;
 using Vespa.Client.Requests;
+using Vespa.Emulator;
 
 namespace Vespa.Client.Commands;
 
