@@ -1,9 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Vespa.Testing;
-using Vespa.Worker.Hosting;
 using Vespa.Worker.Tests.Infrastructure;
 
 namespace Vespa.Worker.Tests.Integration;
@@ -20,8 +18,7 @@ public sealed class SessionEndListenerTests
 
     private static HttpClient PlainClient(ReportingHarness h)
     {
-        var address = h.Worker.Services.GetRequiredService<SessionEndListener>().Address
-            ?? throw new InvalidOperationException("no plain-HTTP /session/end listener");
+        var address = h.Worker.SessionEndUrl ?? throw new InvalidOperationException("no plain-HTTP /session/end listener");
         Assert.Equal("http", address.Scheme);
         Assert.NotEqual(h.Worker.BaseUrl.Port, address.Port);
         return new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = address, Timeout = TaskTimeoutExtensions.Timeout };
