@@ -66,6 +66,9 @@ internal static class ClientDefaults
     /// a cost of 1 or less makes the worker use its own <c>VESPA_DEFAULT_COST</c>).</summary>
     public const double ProxyCost = 1.0;
 
+    /// <summary>The workload of the proxy's start-up check of a given endpoint key: one <c>/route/</c> that adds no load.</summary>
+    public const double KeyCheckCost = 0;
+
     /// <summary>The proxy's listen address.</summary>
     public const string ProxyHost = "127.0.0.1";
 
