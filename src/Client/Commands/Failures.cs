@@ -25,7 +25,7 @@ internal static class Failures
             var what = waiting
                 ? $"no worker became ready within the {seconds}s total timeout"
                 : $"no answer within the time allowed (--timeout {seconds}s, --attempt-timeout) after {state.Attempts} attempt(s)";
-            return new CommandFailure(ExitCodes.Unavailable, what + last, waiting ? "no_capacity" : "timeout");
+            return new CommandFailure(ExitCodes.Unavailable, what + last, "timeout");
         }
 
         var outcome = result.Outcome!;

@@ -144,9 +144,9 @@ internal static class ProxyCommand
 
     /// <summary>
     /// A proxy with a wrong endpoint key would start and then fail every request, so a key the user gave is tried
-    /// once before listening: one <c>/route/</c> with cost 0 (no workload). A refusal (401/403) stops the proxy with
-    /// exit 3; any other trouble (autoscaler down, no worker) is a warning, since it may pass. A key just looked up in
-    /// the console is current and not tried.
+    /// once before listening: one <c>/route/</c> with cost 0 (no workload). A refusal stops the proxy (401/403: exit
+    /// 3; another 4xx, e.g. no such endpoint: exit 6); any other trouble (autoscaler down, no worker) is a warning,
+    /// since it may pass. A key just looked up in the console is current and not tried.
     /// </summary>
     private static async Task<CommandFailure?> CheckKeyAsync(CliConsole console, ClientRuntime runtime, EndpointTarget target, CancellationToken cancellationToken)
     {
@@ -168,6 +168,12 @@ internal static class ProxyCommand
             if (failure?.ExitCode == ExitCodes.Auth)
             {
                 return failure with { Message = $"the endpoint key for '{target.Name}' was refused: {failure.Message}" };
+            }
+
+            if (failure is not null && outcome.Kind == OutcomeKind.RouteRefused)
+            {
+                // Another 4xx (e.g. no such endpoint): every request would get it too.
+                return failure with { Message = $"the autoscaler refused endpoint '{target.Name}': {failure.Message}" };
             }
 
             await console.Error.WriteLineAsync($"vespa-client proxy: warning: could not check the endpoint key: {outcome.Message}; starting anyway.").ConfigureAwait(false);

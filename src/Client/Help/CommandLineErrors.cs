@@ -20,9 +20,14 @@ internal static class CommandLineErrors
         var path = CommandPath(parseResult.CommandResult);
         var lines = new List<string>();
 
+        // An unknown command comes first: what follows it was meant for that command, so it is not judged here.
+        var unknownCommand = command.Subcommands.Count > 0 && parseResult.UnmatchedTokens.Count > 0 && !LooksLikeOption(parseResult.UnmatchedTokens[0]);
+
         // Tokens that look like options but matched none: unmatched, or taken as one of the command's arguments.
         var argumentTokens = parseResult.CommandResult.Children.OfType<ArgumentResult>().SelectMany(a => a.Tokens).Select(t => t.Value);
-        var unknownOptions = argumentTokens.Concat(parseResult.UnmatchedTokens).Where(LooksLikeOption).Distinct(StringComparer.Ordinal).ToList();
+        var unknownOptions = unknownCommand
+            ? []
+            : argumentTokens.Concat(parseResult.UnmatchedTokens).Where(LooksLikeOption).Distinct(StringComparer.Ordinal).ToList();
         foreach (var token in unknownOptions)
         {
             var name = token.Split('=', 2)[0];
@@ -30,12 +35,12 @@ internal static class CommandLineErrors
             lines.Add($"unknown option '{name}' for '{path}'" + (suggestion is null ? "." : $"; did you mean '{suggestion}'?"));
         }
 
-        var unmatched = parseResult.UnmatchedTokens.Where(t => !LooksLikeOption(t)).ToList();
+        var unmatched = unknownCommand ? [parseResult.UnmatchedTokens[0]] : parseResult.UnmatchedTokens.Where(t => !LooksLikeOption(t)).ToList();
         if (unknownOptions.Count == 0)
         {
             foreach (var token in unmatched)
             {
-                if (command.Subcommands.Count > 0)
+                if (unknownCommand)
                 {
                     var suggestion = Suggestions.Closest(token, command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name));
                     lines.Add($"'{token}' is not a {path} command" + (suggestion is null ? $"; the commands are: {string.Join(", ", command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))}." : $"; did you mean '{suggestion}'?"));

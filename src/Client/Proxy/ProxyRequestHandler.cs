@@ -287,7 +287,8 @@ internal sealed class ProxyRequestHandler(
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var detail = exception is null ? error.ToString() : $"{error}: {TransportErrors.Describe(exception)}";
+        // The exception says what happened ("Connection refused (host:port)"); YARP's stage name only when there is none.
+        var detail = exception is null ? $"forwarding failed ({error})" : TransportErrors.Describe(exception);
         return AttemptOutcome.WorkerUnreachable(worker, detail, exception ?? new HttpRequestException(detail));
     }
 
