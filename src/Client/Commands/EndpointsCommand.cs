@@ -61,7 +61,8 @@ internal static class EndpointsCommand
                 }
 
                 var sorted = jobs.OrderBy(j => j.Name, StringComparer.Ordinal).ToList();
-                await console.Output.WriteAsync(json ? JsonList(sorted) + "\n" : Table(sorted)).ConfigureAwait(false);
+                var text = json ? JsonList(sorted) + "\n" : Table(sorted);
+                await console.Output.WriteAsync(console.IsTerminal ? TerminalText.Sanitize(text) : text).ConfigureAwait(false);
                 await console.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
                 return ExitCodes.Success;
             }

@@ -398,6 +398,7 @@ internal sealed class ProxyRequestHandler(
         var attempts = result?.State.Attempts ?? 0;
         var line = $"{runtime.Time.GetUtcNow():HH:mm:ss} {context.Request.Method} {context.Request.Path} -> {context.Response.StatusCode}{(broken ? " broken" : "")} via {worker} ({attempts} attempt(s), {elapsed}s)"
             + (problem is null ? "" : ": " + problem);
-        _log.WriteLine(line);
+        // Problems quote what the autoscaler and workers said: on a terminal, shown and not obeyed.
+        _log.WriteLine(console.IsErrorTerminal ? TerminalText.Sanitize(line) : line);
     }
 }
