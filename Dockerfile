@@ -62,6 +62,7 @@ COPY src/Core/Vespa.Core.csproj src/Core/
 COPY src/Engine/Vespa.Engine.csproj src/Engine/
 COPY src/Benchmarks/Vespa.Benchmarks.csproj src/Benchmarks/
 COPY src/Worker/Vespa.Worker.csproj src/Worker/
+COPY src/Emulator/Vespa.Emulator.csproj src/Emulator/
 COPY src/Client/Vespa.Client.csproj src/Client/
 RUN dotnet restore src/Worker/Vespa.Worker.csproj \
  && dotnet restore src/Client/Vespa.Client.csproj

@@ -2,11 +2,11 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using Vespa.Client.Configuration;
-using Vespa.Client.Emulation;
 using Vespa.Client.Proxy;
 using Vespa.Client.Requests;
 using Vespa.Client.Resilience;
 using Vespa.Client.Routing;
+using Vespa.Emulator;
 
 namespace Vespa.Client.Commands;
 

@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json;
-using Vespa.Client.Emulation;
 using Vespa.Client.Tests.Infrastructure;
 using Vespa.Core.Envelopes;
 using Vespa.Core.Signatures;
+using Vespa.Emulator;
 using Vespa.Testing;
 
 namespace Vespa.Client.Tests.Commands;

@@ -1,7 +1,8 @@
 using System.Text;
 using System.Text.Json;
-using Vespa.Client.Emulation;
 using Vespa.Client.Tests.Infrastructure;
+using Vespa.Emulator;
+using Vespa.Testing;
 
 namespace Vespa.Client.Tests.Commands;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Vespa.Client.Emulation;
 using Vespa.Client.Tests.Infrastructure;
+using Vespa.Emulator;
 using Vespa.Testing;
 
 namespace Vespa.Client.Tests.Commands;

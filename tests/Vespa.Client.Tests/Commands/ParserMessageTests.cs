@@ -1,5 +1,6 @@
 using Vespa.Client.Help;
 using Vespa.Client.Tests.Infrastructure;
+using Vespa.Testing;
 
 namespace Vespa.Client.Tests.Commands;
 

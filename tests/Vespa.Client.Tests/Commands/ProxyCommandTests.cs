@@ -3,9 +3,9 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Vespa.Client.Emulation;
 using Vespa.Client.Tests.Infrastructure;
 using Vespa.Core.Envelopes;
+using Vespa.Emulator;
 using Vespa.Testing;
 
 namespace Vespa.Client.Tests.Commands;

@@ -3,8 +3,8 @@ using System.Net;
 using System.Text;
 using OpenAI;
 using OpenAI.Chat;
-using Vespa.Client.Emulation;
 using Vespa.Client.Tests.Infrastructure;
+using Vespa.Emulator;
 using Vespa.Testing;
 
 namespace Vespa.Client.Tests.Commands;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
-using Vespa.Client.Emulation;
 using Vespa.Client.Tests.Infrastructure;
+using Vespa.Emulator;
 using Vespa.Testing;
 
 namespace Vespa.Client.Tests.Commands;

@@ -1,8 +1,9 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
-using Vespa.Client.Emulation;
 using Vespa.Client.Output;
 using Vespa.Client.Tests.Infrastructure;
+using Vespa.Emulator;
+using Vespa.Testing;
 
 namespace Vespa.Client.Tests.Output;
 
