@@ -13,8 +13,10 @@ namespace Vespa.Worker.Admission;
 /// product.md §3.3): workload from <c>auth_data.cost</c> (<see cref="WorkloadPolicy"/>; a signed
 /// request is never refused for its cost), 503 while the worker is not ready, 429 when the
 /// estimated wait is above <c>VESPA_MAX_WAIT_TIME</c>, then a FIFO slot when concurrency is limited.
+/// Requests inside a session skip the readiness and wait checks (their capacity was admitted with
+/// the session) but wait for a slot in the same FIFO, as in the SDK.
 /// </summary>
-internal sealed partial class AdmissionController
+internal sealed partial class AdmissionController : IDisposable
 {
     /// <summary>At most one warning per kind of adjusted cost in this period; the metric counts every one.</summary>
     public static readonly TimeSpan CostWarningPeriod = TimeSpan.FromMinutes(1);
@@ -39,6 +41,9 @@ internal sealed partial class AdmissionController
         _costWarnings = [.. Enum.GetValues<CostAdjustment>().Select(_ => new LogThrottle(time, CostWarningPeriod))];
         _gate = !options.AllowParallel ? new ConcurrencyGate(1) : options.MaxConcurrency is { } slots ? new ConcurrencyGate(slots) : null;
     }
+
+    /// <summary>Requests waiting for a concurrency slot, in a session or not.</summary>
+    public int QueuedRequests => _gate?.Waiting ?? 0;
 
     /// <summary>
     /// The workload a request is accounted with: <c>VESPA_DEFAULT_COST</c> (else 1) for unsecured pass-through
@@ -72,10 +77,8 @@ internal sealed partial class AdmissionController
         var reqnum = authData?.ReqnumValue;
         if (!_state.IsReady)
         {
-            _tracker.Reject(requestIdx, reqnum, workload);
-            _metrics.Request(RequestOutcome.RejectedNotReady);
-            _metrics.Workload("rejected", workload);
-            return (null, new WorkerError(StatusCodes.Status503ServiceUnavailable, "worker not ready: " + _state.NotReadyReason));
+            RecordRejection(authData, workload, RequestOutcome.RejectedNotReady);
+            return (null, NotReady());
         }
 
         var decision = _tracker.TryAdmit(requestIdx, reqnum, workload, _state.MaxThroughput, _options.MaxWaitTime);
@@ -91,27 +94,54 @@ internal sealed partial class AdmissionController
         }
 
         _metrics.Workload("received", workload);
-        ConcurrencyGate.Lease? lease = null;
-        if (_gate is not null)
+        IDisposable? lease;
+        try
         {
-            var waitStarted = _time.GetTimestamp();
-            try
-            {
-                lease = await _gate.EnterAsync(cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                // The client left while queued: counted as cancelled, the slot queue is already clean.
-                _tracker.Complete(record, RequestStatus.Cancelled);
-                throw;
-            }
-
-            _metrics.QueueWait.Observe(_time.GetElapsedTime(waitStarted).TotalSeconds);
+            lease = await WaitForSlotAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client left while queued: counted as cancelled, the slot queue is already clean.
+            _tracker.Complete(record, RequestStatus.Cancelled);
+            throw;
         }
 
         _tracker.MarkStarted(record);
         return (new AdmissionTicket(_tracker, record, lease), null);
     }
+
+    /// <summary>
+    /// Waits for a concurrency slot in the one FIFO (null when concurrency is unlimited); dispose
+    /// the result to free it. Requests inside a session call this directly: the SDK queues them
+    /// with everyone else, so <c>VESPA_ALLOW_PARALLEL=false</c> holds for them too.
+    /// </summary>
+    public async ValueTask<IDisposable?> WaitForSlotAsync(CancellationToken cancellationToken)
+    {
+        if (_gate is null)
+        {
+            return null;
+        }
+
+        var waitStarted = _time.GetTimestamp();
+        var lease = await _gate.EnterAsync(cancellationToken);
+        _metrics.QueueWait.Observe(_time.GetElapsedTime(waitStarted).TotalSeconds);
+        return lease;
+    }
+
+    /// <summary>
+    /// Records an authenticated request refused before it started (not ready, session cap): its
+    /// workload counts in <c>rej_load</c> and it goes to <c>/delete_requests/</c> as <c>Rejected</c>.
+    /// </summary>
+    public void RecordRejection(AuthData? authData, double workload, RequestOutcome outcome)
+    {
+        _tracker.Reject(authData?.RequestIdxValue, authData?.ReqnumValue, workload);
+        _metrics.Request(outcome);
+        _metrics.Workload("rejected", workload);
+    }
+
+    public WorkerError NotReady() => new(StatusCodes.Status503ServiceUnavailable, "worker not ready: " + _state.NotReadyReason);
+
+    public void Dispose() => _gate?.Dispose();
 
     private string Describe(CostAdjustment adjustment) => adjustment switch
     {

@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Vespa.Client.Emulation;
 using Vespa.Core.Envelopes;
+using Vespa.Emulator;
 using Vespa.Testing;
 
 namespace Vespa.Worker.Tests.Infrastructure;

@@ -32,7 +32,7 @@ public sealed partial class AccountingTests
         await TaskTimeoutExtensions.WaitUntilAsync(() => h.Emulator.StatusReports.Count >= after + 3, "reports to go on");
         Assert.Equal(3e9, h.Sum(r => r.CurPerf)); // each at VESPA_MAX_COST (1e9)
         Assert.Equal(0, h.Emulator.StatusReports[^1].CurLoad);
-        Assert.Equal(0, h.Emulator.GetRejectedCount(Vespa.Client.Emulation.EmulatorOperation.WorkerStatus)); // every report parsed: all numbers finite
+        Assert.Equal(0, h.Emulator.GetRejectedCount(Vespa.Emulator.EmulatorOperation.WorkerStatus)); // every report parsed: all numbers finite
 
         using (var later = await h.PostAsync("/v1/echo", h.Route(cost: 5, requestIdx: 14)).DefaultTimeout())
         {

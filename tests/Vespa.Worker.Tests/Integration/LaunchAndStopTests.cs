@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
-using Vespa.Client.Emulation;
+using Vespa.Emulator;
 using Vespa.Testing;
 using Vespa.Worker.Lifecycle;
 using Vespa.Worker.Tests.Infrastructure;

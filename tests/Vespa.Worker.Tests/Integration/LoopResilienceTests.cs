@@ -73,8 +73,9 @@ public sealed class LoopResilienceTests
         await using var h = await ReportingHarness.StartAsync(faults.On("ReadinessService"), time: null, waitForReady: true, waitForKey: true, prepare: null, ("VESPA_HEALTHCHECK_POLL_INTERVAL", "0.05"));
         Assert.Equal(3, faults.Thrown);
 
-        faults.ThrowNext(3);
-        var failed = await h.Emulator.WaitForStatusReportAsync(r => r.ErrorMsg.StartsWith("Backend failed 3 consecutive healthchecks: InvalidOperationException: injected fault", StringComparison.Ordinal)).DefaultTimeout();
+        // Enough failures in a row that the error outlives several reports (one every 0.1 s).
+        faults.ThrowNext(30);
+        var failed = await h.Emulator.WaitForStatusReportAsync(r => r.ErrorMsg.Contains("Backend failed 3 consecutive healthchecks: InvalidOperationException: injected fault", StringComparison.Ordinal)).DefaultTimeout();
         await h.Emulator.WaitForStatusReportAsync(r => r.Sequence > failed.Sequence && r.ErrorMsg.Length == 0).DefaultTimeout();
         using var response = await h.PostAsync("/v1/echo", h.Route(cost: 1, requestIdx: 71)).DefaultTimeout();
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

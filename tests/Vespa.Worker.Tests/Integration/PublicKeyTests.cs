@@ -1,5 +1,5 @@
 using System.Net;
-using Vespa.Client.Emulation;
+using Vespa.Emulator;
 using Vespa.Testing;
 using Vespa.Worker.Tests.Infrastructure;
 
