@@ -81,6 +81,7 @@ internal sealed partial class ShutdownMonitor : IHostedLifecycleService, IDispos
     {
         // The host's stop token fires at its shutdown timeout (VESPA_DRAIN_TIMEOUT): whatever is still in flight
         // then is cut by Kestrel.
+        _deadline.Dispose();
         _deadline = cancellationToken.Register(OnDrainDeadline);
         return Task.CompletedTask;
     }
