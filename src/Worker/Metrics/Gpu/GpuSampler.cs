@@ -57,8 +57,8 @@ internal sealed partial class GpuSampler : BackgroundService
                 return;
             }
 
-            SampleOnce(monitor);
             using var timer = new PeriodicTimer(_options.NvmlInterval, _time);
+            SampleOnce(monitor);
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 SampleOnce(monitor);
