@@ -17,7 +17,7 @@ public sealed class GpuMonitorTests : IDisposable
 
     private readonly CollectorRegistry _registry = Prometheus.Metrics.NewCustomRegistry();
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UnixEpoch);
-    private readonly RecordingLogger _logger = new();
+    private readonly ListLogger<GpuMonitor> _logger = new();
     private FakeNvml? _nvml;
 
     [GccFact]

@@ -13,7 +13,7 @@ public sealed class GpuSamplerTests : IDisposable
 {
     private readonly CollectorRegistry _registry = Prometheus.Metrics.NewCustomRegistry();
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UnixEpoch);
-    private readonly RecordingLogger _logger = new();
+    private readonly ListLogger<GpuSampler> _logger = new();
     private FakeNvml? _nvml;
 
     [Fact]
