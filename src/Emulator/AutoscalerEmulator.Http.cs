@@ -22,6 +22,7 @@ public sealed partial class AutoscalerEmulator
         app.MapGet("/_emulator/reports", HandleReportsAsync);
         app.MapGet("/_emulator/faults", context => WriteFaultsAsync(context));
         app.MapPost("/_emulator/faults", HandleSetFaultsAsync);
+        MapPage(app);
     }
 
     private async Task HandlePublicKeyAsync(HttpContext context)

@@ -20,8 +20,8 @@ namespace Vespa.Emulator;
 /// <remarks>
 /// HTTP surface: <c>GET /pubkey/</c>, <c>POST /route/</c>, <c>POST /worker_status/</c>, <c>POST /delete_requests/</c>,
 /// <c>GET /api/v0/endptjobs/</c>, <c>GET /api/v0/endptjobs/{id}/</c>, <c>GET /_emulator/reports</c>,
-/// <c>GET|POST /_emulator/faults</c> (each path also without its trailing slash). Errors are
-/// <c>{"error": "..."}</c>.
+/// <c>GET|POST /_emulator/faults</c> (each path also without its trailing slash), and the live page: <c>GET /</c>
+/// and the state it polls, <c>GET /_emulator/state?since=N</c>. Errors are <c>{"error": "..."}</c>.
 /// </remarks>
 public sealed partial class AutoscalerEmulator : IAsyncDisposable
 {

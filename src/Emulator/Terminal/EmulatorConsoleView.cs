@@ -58,7 +58,7 @@ public sealed class EmulatorConsoleView(TextWriter output, bool isTerminal, int 
         await output.WriteLineAsync().ConfigureAwait(false);
         await output.WriteLineAsync("Route a request:").ConfigureAwait(false);
         await output.WriteLineAsync($"  curl -s -X POST {baseUrl}/route/ -H 'Authorization: Bearer {endpoint.ApiKey}' -d '{{\"endpoint\": \"{endpoint.Name}\", \"cost\": 100}}'").ConfigureAwait(false);
-        await output.WriteLineAsync($"Reports: GET {baseUrl}/_emulator/reports   Faults: POST {baseUrl}/_emulator/faults").ConfigureAwait(false);
+        await output.WriteLineAsync($"Live page: {baseUrl}/   Reports: GET {baseUrl}/_emulator/reports   Faults: POST {baseUrl}/_emulator/faults").ConfigureAwait(false);
         await output.WriteLineAsync("Press Ctrl+C to stop.").ConfigureAwait(false);
         await output.WriteLineAsync().ConfigureAwait(false);
         await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
