@@ -128,5 +128,6 @@ ENV LLAMA_NATIVE_DIR=/app/native \
     ASPNETCORE_HTTP_PORTS=
 # The benchmark cache (.has_benchmark) lands in the working directory.
 WORKDIR /workspace
-EXPOSE 3000
+# 3000: the worker; 3001: plain-HTTP POST /session/end (WORKER_HTTP_PORT, as the official worker).
+EXPOSE 3000 3001
 ENTRYPOINT ["/app/scripts/start_server.sh"]

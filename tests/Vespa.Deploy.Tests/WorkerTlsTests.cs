@@ -174,6 +174,25 @@ public sealed class WorkerTlsTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Https_SessionEndIsAlsoServedOnThePlainHttpPort()
+    {
+        // The official worker's WORKER_HTTP_PORT: /session/end without TLS, next to the TLS port.
+        using var leaf = _authority.IssueLeaf(IPAddress.Loopback);
+        TestCertificateAuthority.WritePem(leaf, CertificateFile, KeyFile);
+        await using var worker = await TestWorker.StartAsync(_backend.BaseUrl, null, waitForKey: false, waitForReady: false, [.. TlsSettings(CertificateFile, KeyFile), ("VESPA_WORKER_HTTP_PORT", "0")]);
+        using var plain = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TaskTimeoutExtensions.Timeout };
+        var sessionEnd = worker.SessionEndUrl ?? throw new InvalidOperationException("no plain-HTTP listener");
+
+        using var body = new StringContent("""{"session_id": "nosuchsession", "session_auth": {}}""", System.Text.Encoding.UTF8, "application/json");
+        using var response = await plain.PostAsync(new Uri(sessionEnd, "/session/end"), body).DefaultTimeout();
+
+        Assert.Equal("https", worker.BaseUrl.Scheme);
+        Assert.Equal("http", sessionEnd.Scheme);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("session with id nosuchsession not found", await response.Content.ReadAsStringAsync().DefaultTimeout(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ReportedUrl_IsHttps_WhenTlsIsOn()
     {
         var options = WorkerOptionsLoader.Load(new Dictionary<string, string>

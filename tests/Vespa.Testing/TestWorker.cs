@@ -35,6 +35,9 @@ public sealed class TestWorker : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>The plain-HTTP <c>POST /session/end</c> listener (<c>VESPA_WORKER_HTTP_PORT</c>); null when there is none.</summary>
+    public Uri? SessionEndUrl => _app.GetSessionEndAddress();
+
     /// <summary>Starts a worker; with <paramref name="reportAddress"/> it is secured, otherwise unsecured local mode.</summary>
     public static Task<TestWorker> StartAsync(Uri? backend, Uri? reportAddress = null, params (string Name, string Value)[] settings) =>
         StartAsync(backend, reportAddress, waitForKey: true, settings);
