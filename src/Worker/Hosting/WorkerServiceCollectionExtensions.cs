@@ -6,6 +6,7 @@ using Vespa.Worker.Envelopes;
 using Vespa.Worker.Forwarding;
 using Vespa.Worker.Lifecycle;
 using Vespa.Worker.Metrics;
+using Vespa.Worker.Metrics.Gpu;
 using Vespa.Worker.Options;
 using Vespa.Worker.Reporting;
 using Vespa.Worker.Sessions;
@@ -41,11 +42,14 @@ internal static class WorkerServiceCollectionExtensions
 
         services.AddSingleton(new WorkerMetrics(Prometheus.Metrics.NewCustomRegistry()));
         services.AddSingleton<MetricsEndpoint>();
+        // GPU figures from NVML beside the worker's own, read on their own loop (none without NVML).
+        services.AddHostedService<GpuSampler>();
         services.AddSingleton<WorkerState>();
         services.AddSingleton<LoadTracker>();
         services.AddSingleton<AdmissionController>();
         services.AddSingleton<BackgroundLoops>();
-        // First registered, so it starts first and stops last (after the drain and the final reports).
+        // SIGTERM's bookkeeping: "stopping" in error_msg, the drain deadline, the exit code (its StoppedAsync
+        // runs after every service stopped, i.e. after the drain and the final reports).
         services.AddSingleton<ShutdownMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<ShutdownMonitor>());
         services.AddHostedService<ReadinessService>();

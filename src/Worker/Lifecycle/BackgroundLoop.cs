@@ -7,7 +7,7 @@ namespace Vespa.Worker.Lifecycle;
 /// <summary>
 /// Runs the iterations of one background loop (a reporter, the health monitor, the public-key fetcher, the session
 /// reaper) so that no failure can end it: an iteration that throws is logged (the first one, then at most one line
-/// per <see cref="WarningPeriod"/>), counted in <c>vespa_worker_background_loop_failures_total</c> and put in
+/// per <see cref="WarningPeriod"/>), counted in <c>vespa_worker_background_loop_failures_total{loop}</c> and put in
 /// <c>error_msg</c> until an iteration succeeds again; then the next iteration runs. Only the stop signal ends a loop.
 /// </summary>
 /// <remarks>
@@ -20,18 +20,20 @@ internal sealed partial class BackgroundLoop
     public static readonly TimeSpan WarningPeriod = TimeSpan.FromSeconds(30);
 
     private readonly WorkerState _state;
-    private readonly WorkerMetrics _metrics;
     private readonly ILogger _logger;
     private readonly LogThrottle _warnings;
+    private readonly Prometheus.Counter.Child _failures;
     private int _consecutiveFailures;
 
     public BackgroundLoop(string name, WorkerState state, WorkerMetrics metrics, TimeProvider time, ILogger logger)
     {
         Name = name;
         _state = state;
-        _metrics = metrics;
         _logger = logger;
         _warnings = new LogThrottle(time, WarningPeriod);
+        // Label values are the names in snake case ("worker_status_reporter"); the series exists (0) from the start.
+        _failures = metrics.BackgroundLoopFailures.WithLabels(name.Replace(' ', '_'));
+        _failures.Publish();
     }
 
     public string Name { get; }
@@ -58,7 +60,7 @@ internal sealed partial class BackgroundLoop
         catch (Exception ex)
         {
             var failures = Interlocked.Increment(ref _consecutiveFailures);
-            _metrics.BackgroundLoopFailures.WithLabels(Name).Inc();
+            _failures.Inc();
             _state.SetLoopError(Name, $"{Name} failing: {ex.GetType().Name}: {ex.Message}");
             if (failures == 1 || _warnings.TryEnter(out _))
             {

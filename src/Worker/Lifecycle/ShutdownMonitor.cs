@@ -16,7 +16,7 @@ namespace Vespa.Worker.Lifecycle;
 /// <c>/worker_status/</c>, within <see cref="FinalReportBudget"/> in all, so drain plus report fit inside
 /// <c>docker stop</c>'s 10 s grace period with the default drain of 7 s.</item>
 /// </list>
-/// Registered before every other hosted service, so it starts first and stops last.
+/// Its end-of-stop log (<see cref="StoppedAsync"/>) runs after every hosted service has stopped.
 /// </summary>
 internal sealed partial class ShutdownMonitor : IHostedLifecycleService, IDisposable
 {

@@ -16,7 +16,6 @@ internal sealed class WorkerMetrics
     private readonly Counter _reports;
     private readonly Counter _unauthenticated;
     private readonly Counter _costAdjusted;
-    private readonly Counter _nonFinite;
 
     public WorkerMetrics(CollectorRegistry registry)
     {
@@ -36,7 +35,11 @@ internal sealed class WorkerMetrics
         _reports = factory.CreateCounter("vespa_worker_autoscaler_reports_total", "Posts to the autoscaler by endpoint and result.", "endpoint", "result");
         _unauthenticated = factory.CreateCounter("vespa_worker_unauthenticated_requests_total", "Requests refused by the signature check (never reported to the autoscaler).", "reason");
         _costAdjusted = factory.CreateCounter("vespa_worker_cost_adjusted_total", "Signed requests served with another workload than their auth_data.cost (negative, above VESPA_MAX_COST, not a number).", "reason");
-        _nonFinite = factory.CreateCounter("vespa_worker_autoscaler_non_finite_values_total", "Non-finite numbers replaced by 0 in reports to the autoscaler, by field.", "field");
+        foreach (var adjustment in new[] { Admission.CostAdjustment.Negative, Admission.CostAdjustment.AboveMax, Admission.CostAdjustment.NotANumber })
+        {
+            _costAdjusted.WithLabels(CostLabel(adjustment)).Publish(); // 0 from the start, so rate() and dashboards see the series
+        }
+        NonFiniteValues = factory.CreateCounter("vespa_worker_autoscaler_non_finite_values_total", "Non-finite numbers sent as 0.0 in reports to the autoscaler (the log names the field).");
         BackgroundLoopFailures = factory.CreateCounter("vespa_worker_background_loop_failures_total", "Failed iterations of the worker's background loops (the loop goes on), by loop.", "loop");
         FinishedDropped = factory.CreateCounter("vespa_worker_finished_records_dropped_total", "Finished-request records dropped because the autoscaler was unreachable too long.");
         FinishedPending = factory.CreateGauge("vespa_worker_finished_records_pending", "Finished-request records waiting for /delete_requests/.");
@@ -85,14 +88,16 @@ internal sealed class WorkerMetrics
 
     public void Unauthenticated(string reason) => _unauthenticated.WithLabels(reason).Inc();
 
-    public void CostAdjusted(Admission.CostAdjustment adjustment) => _costAdjusted.WithLabels(adjustment switch
+    public Counter NonFiniteValues { get; }
+
+    public void CostAdjusted(Admission.CostAdjustment adjustment) => _costAdjusted.WithLabels(CostLabel(adjustment)).Inc();
+
+    private static string CostLabel(Admission.CostAdjustment adjustment) => adjustment switch
     {
         Admission.CostAdjustment.Negative => "negative",
         Admission.CostAdjustment.AboveMax => "above_max",
         _ => "not_a_number",
-    }).Inc();
-
-    public void NonFiniteValue(string field) => _nonFinite.WithLabels(field).Inc();
+    };
 
     private static string Label(RequestOutcome outcome) => outcome switch
     {

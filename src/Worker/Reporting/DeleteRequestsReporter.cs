@@ -47,7 +47,7 @@ internal sealed partial class DeleteRequestsReporter : BackgroundService
         _loop = loops.Create("delete_requests reporter", typeof(DeleteRequestsReporter));
         _shutdown = shutdown;
         _logger = logger;
-        _onNonFinite = metrics.NonFiniteValue;
+        _onNonFinite = _ => metrics.NonFiniteValues.Inc();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

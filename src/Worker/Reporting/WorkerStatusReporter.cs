@@ -52,7 +52,7 @@ internal sealed partial class WorkerStatusReporter : BackgroundService
         _nonFiniteWarnings = new Diagnostics.LogThrottle(time, TimeSpan.FromMinutes(1));
         _onNonFinite = field =>
         {
-            _metrics.NonFiniteValue(field);
+            _metrics.NonFiniteValues.Inc();
             if (_nonFiniteWarnings.TryEnter(out _))
             {
                 Log.NonFinite(_logger, field);

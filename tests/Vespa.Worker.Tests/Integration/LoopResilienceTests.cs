@@ -32,7 +32,7 @@ public sealed class LoopResilienceTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         await TaskTimeoutExtensions.WaitUntilAsync(() => h.Sum(r => r.CurPerf) >= 4, "the served work reported");
         var metrics = await h.Worker.Client.GetStringAsync("/metrics").DefaultTimeout();
-        Assert.Contains("vespa_worker_background_loop_failures_total{loop=\"worker_status reporter\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("vespa_worker_background_loop_failures_total{loop=\"worker_status_reporter\"} 1", metrics, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public sealed class BackgroundLoopTests
 
         Assert.Equal("test loop failing: FormatException: bad", _state.ErrorMessage);
         Assert.Equal(2, loop.ConsecutiveFailures);
-        Assert.Equal(2, _metrics.BackgroundLoopFailures.WithLabels("test loop").Value);
+        Assert.Equal(2, _metrics.BackgroundLoopFailures.WithLabels("test_loop").Value);
 
         Assert.True(await loop.RunOnceAsync(_ => Task.CompletedTask, CancellationToken.None));
         Assert.Equal("", _state.ErrorMessage);
