@@ -4,19 +4,33 @@ namespace Vespa.Worker.Forwarding;
 
 /// <summary>
 /// YARP transformer for the hop to the backend: YARP copies the headers (minus hop-by-hop ones),
-/// then this strips the envelope from the query and
-/// the client's credentials from the headers, and pins the destination to the backend. The
-/// unwrapped payload is installed as the request body beforehand (<see cref="BackendForwarder"/>):
-/// YARP does not allow a transformer to replace its outgoing content.
+/// then this strips the envelope from the query and the client's credentials and forwarding claims
+/// from the headers, states where the request came from itself, and pins the destination to the
+/// backend. The unwrapped payload is installed as the request body beforehand
+/// (<see cref="BackendForwarder"/>): YARP does not allow a transformer to replace its outgoing content.
 /// </summary>
+/// <remarks>
+/// A client can put anything in <c>X-Forwarded-For</c> or <c>Forwarded</c>, and backends such as
+/// uvicorn trust those headers from 127.0.0.1 by default (issue 9, finding 10), so every
+/// client-sent <c>X-Forwarded-*</c>, <c>Forwarded</c> and <c>X-Real-IP</c> is dropped and the worker
+/// sets <c>X-Forwarded-For</c> (the peer address it saw), <c>X-Forwarded-Proto</c> (http or https)
+/// and <c>X-Forwarded-Host</c> (the Host the client used) itself. Earlier hops are not kept: the
+/// worker is the first proxy, there is none in front of it whose word could be trusted.
+/// </remarks>
 internal sealed class EnvelopeTransformer : HttpTransformer
 {
-    /// <summary>Request headers that carry the caller's credentials or our envelope; never forwarded.</summary>
+    public const string ForwardedForHeader = "X-Forwarded-For";
+    public const string ForwardedProtoHeader = "X-Forwarded-Proto";
+    public const string ForwardedHostHeader = "X-Forwarded-Host";
+
+    /// <summary>Request headers that carry the caller's credentials, our envelope or claims about earlier hops; never forwarded.</summary>
     private static readonly string[] StrippedRequestHeaders =
     [
         VespaHeaderNames.AuthData,
         "Authorization",
         "Proxy-Authorization",
+        "Forwarded",
+        "X-Real-IP",
     ];
 
     private readonly BackendTarget _target;
@@ -35,6 +49,9 @@ internal sealed class EnvelopeTransformer : HttpTransformer
             proxyRequest.Headers.Remove(header);
         }
 
+        RemoveClientForwardingHeaders(proxyRequest);
+        AddForwardingHeaders(httpContext, proxyRequest);
+
         var query = httpContext.Features.Get<ForwardingPlan>()?.Query ?? QueryStringFilter.Filter(httpContext.Request.QueryString);
         var destination = RequestUtilities.MakeDestinationAddress(_target.Prefix, httpContext.Request.Path, query);
         if (!_target.IsSameOrigin(destination))
@@ -44,5 +61,40 @@ internal sealed class EnvelopeTransformer : HttpTransformer
         }
 
         proxyRequest.RequestUri = destination;
+    }
+
+    private static void RemoveClientForwardingHeaders(HttpRequestMessage proxyRequest)
+    {
+        List<string>? names = null;
+        foreach (var header in proxyRequest.Headers)
+        {
+            if (header.Key.StartsWith("X-Forwarded-", StringComparison.OrdinalIgnoreCase))
+            {
+                (names ??= []).Add(header.Key);
+            }
+        }
+
+        if (names is not null)
+        {
+            foreach (var name in names)
+            {
+                proxyRequest.Headers.Remove(name);
+            }
+        }
+    }
+
+    private static void AddForwardingHeaders(HttpContext httpContext, HttpRequestMessage proxyRequest)
+    {
+        if (httpContext.Connection.RemoteIpAddress is { } remote)
+        {
+            var address = remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote;
+            proxyRequest.Headers.TryAddWithoutValidation(ForwardedForHeader, address.ToString());
+        }
+
+        proxyRequest.Headers.TryAddWithoutValidation(ForwardedProtoHeader, httpContext.Request.Scheme);
+        if (httpContext.Request.Host.HasValue)
+        {
+            proxyRequest.Headers.TryAddWithoutValidation(ForwardedHostHeader, httpContext.Request.Host.Value);
+        }
     }
 }

@@ -13,4 +13,5 @@ internal enum RequestOutcome
     Malformed,
     Blocked,
     TooLarge,
+    UnverifiedBudgetSpent,
 }

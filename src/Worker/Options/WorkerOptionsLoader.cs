@@ -109,6 +109,8 @@ public static class WorkerOptionsLoader
         o.SslCertificateFile = env.String("SSL_CERT_FILE") ?? o.SslCertificateFile;
         o.SslKeyFile = env.String("SSL_KEY_FILE") ?? o.SslKeyFile;
         o.MaxBodyBytes = env.Long("MAX_BODY_BYTES", 1, long.MaxValue) ?? o.MaxBodyBytes;
+        o.UnverifiedBodyBudget = env.Long("UNVERIFIED_BODY_BUDGET", 64 * 1024, long.MaxValue) ?? o.UnverifiedBodyBudget;
+        o.MaxClientConnections = env.Int("MAX_CLIENT_CONNECTIONS", 1, 1_000_000) ?? o.MaxClientConnections;
         o.LogLevel = ReadLogLevel(env) ?? o.LogLevel;
     }
 
@@ -229,6 +231,8 @@ public static class WorkerOptionsLoader
         }
 
         o.SignatureScheme = ReadScheme(env) ?? o.SignatureScheme;
+        o.CheckUrl = env.Bool("CHECK_URL") ?? true;
+        o.AllowEncodedSlashes = env.Bool("ALLOW_ENCODED_SLASHES") ?? false;
 
         // Safe default: a worker that checks no signatures listens on loopback only, unless forced.
         var host = env.String("HOST");
