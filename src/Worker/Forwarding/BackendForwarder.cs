@@ -133,7 +133,7 @@ internal sealed partial class BackendForwarder
     };
 
     private WorkerError IdleTimeout() =>
-        new(StatusCodes.Status504GatewayTimeout, $"the backend sent nothing for {_idleSeconds} s (VESPA_IDLE_TIMEOUT); retry later");
+        new(StatusCodes.Status504GatewayTimeout, $"backend idle timeout: the backend sent nothing for {_idleSeconds} s (VESPA_IDLE_TIMEOUT); retry later");
 
     private static partial class Log
     {

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http.Features;
+using Vespa.Worker.Options;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Vespa.Worker.Forwarding;
@@ -34,10 +36,12 @@ internal sealed class EnvelopeTransformer : HttpTransformer
     ];
 
     private readonly BackendTarget _target;
+    private readonly bool _allowEncodedSlashes;
 
-    public EnvelopeTransformer(BackendTarget target)
+    public EnvelopeTransformer(BackendTarget target, WorkerOptions options)
     {
         _target = target;
+        _allowEncodedSlashes = options.AllowEncodedSlashes;
     }
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
@@ -53,7 +57,7 @@ internal sealed class EnvelopeTransformer : HttpTransformer
         AddForwardingHeaders(httpContext, proxyRequest);
 
         var query = httpContext.Features.Get<ForwardingPlan>()?.Query ?? QueryStringFilter.Filter(httpContext.Request.QueryString);
-        var destination = RequestUtilities.MakeDestinationAddress(_target.Prefix, httpContext.Request.Path, query);
+        var destination = EncodedPathDestination(httpContext, query) ?? RequestUtilities.MakeDestinationAddress(_target.Prefix, httpContext.Request.Path, query);
         if (!_target.IsSameOrigin(destination))
         {
             // Unreachable with YARP's prefix + path construction, but the guarantee is worth a check.
@@ -61,6 +65,31 @@ internal sealed class EnvelopeTransformer : HttpTransformer
         }
 
         proxyRequest.RequestUri = destination;
+    }
+
+    /// <summary>
+    /// With <c>VESPA_ALLOW_ENCODED_SLASHES=true</c>, a path with an encoded separator goes to the
+    /// backend exactly as the client sent it. Kestrel has decoded every other escape in
+    /// <c>Request.Path</c> and kept <c>%2F</c> as the text "%2F", which YARP would escape again
+    /// (<c>%252F</c>), so the backend would see a literal "%2F" instead of the separator the client
+    /// encoded. The forms the backend can derive were checked by <see cref="Envelopes.RequestPathPolicy"/>.
+    /// </summary>
+    private Uri? EncodedPathDestination(HttpContext httpContext, QueryString query)
+    {
+        if (!_allowEncodedSlashes || !Envelopes.RequestPathPolicy.HasEncodedSeparator(httpContext.Request.Path.Value ?? ""))
+        {
+            return null;
+        }
+
+        var raw = httpContext.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (raw is null || !raw.StartsWith('/') || raw.StartsWith("//", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var end = raw.AsSpan().IndexOfAny('?', '#');
+        var path = end >= 0 ? raw[..end] : raw;
+        return Uri.TryCreate(_target.Prefix.TrimEnd('/') + path + query.ToUriComponent(), UriKind.Absolute, out var uri) ? uri : null;
     }
 
     private static void RemoveClientForwardingHeaders(HttpRequestMessage proxyRequest)

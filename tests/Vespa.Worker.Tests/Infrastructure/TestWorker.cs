@@ -8,6 +8,7 @@ using Vespa.Worker.Hosting;
 using Vespa.Worker.Lifecycle;
 using Vespa.Worker.Options;
 using Vespa.Worker.Security;
+using Vespa.Worker.Tests.Integration;
 
 namespace Vespa.Worker.Tests.Infrastructure;
 
@@ -67,6 +68,9 @@ internal sealed class TestWorker : IAsyncDisposable
         {
             environment["REPORT_ADDR"] = reportAddress.ToString();
             environment["CONTAINER_ID"] = "1";
+            // The public address the tests sign for (WorkerUrl.Signed): a secured worker accepts only its own url.
+            environment["PUBLIC_IPADDR"] = WorkerUrl.PublicIp;
+            environment["VAST_TCP_PORT_0"] = WorkerUrl.PublicPort;
         }
 
         foreach (var (name, value) in settings)
