@@ -79,7 +79,12 @@ public sealed class AuthData
             switch (Cost.ValueKind)
             {
                 case JsonValueKind.Number:
-                    value = Cost.GetDouble();
+                    // A token beyond double's range (1e400) is valid JSON but GetDouble would throw: not a usable cost.
+                    if (!Cost.TryGetDouble(out value))
+                    {
+                        return null;
+                    }
+
                     break;
                 case JsonValueKind.String:
                     // Python's float() accepts surrounding whitespace; NumberStyles.Float does too.
