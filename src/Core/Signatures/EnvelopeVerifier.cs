@@ -102,31 +102,56 @@ public sealed class EnvelopeVerifier : IDisposable
             return new SignatureVerification(null, failures);
         }
 
-        // Step 1: each scheme's message hash (cheap); a message that cannot be built fails that scheme only.
+        // Step 1: what the signature proves: remembered, or established with the least RSA work. Message hashes are
+        // computed only when needed (a cached url signature never builds the legacy message).
         var hashes = new byte[]?[schemes.Length];
-        for (var i = 0; i < schemes.Length; i++)
+        var built = new bool[schemes.Length];
+        byte[]? HashOf(int i)
         {
-            try
+            if (!built[i])
             {
-                hashes[i] = SHA256.HashData(SignedMessages.For(authData, schemes[i]));
+                built[i] = true;
+                try
+                {
+                    hashes[i] = SHA256.HashData(SignedMessages.For(authData, schemes[i]));
+                }
+                catch (FormatException)
+                {
+                    // A message that cannot be built fails that scheme only.
+                    hashes[i] = null;
+                }
             }
-            catch (FormatException)
-            {
-                hashes[i] = null;
-            }
+
+            return hashes[i];
         }
 
-        // Step 2: what the signature proves, from the cache or established with the least RSA work.
-        var facts = Array.Exists(hashes, h => h is not null) ? FactsFor(signature, schemes, hashes) : SignatureFacts.None;
+        var facts = FactsFor(signature, () =>
+        {
+            var preferred = Array.IndexOf(schemes, (SignatureScheme)Volatile.Read(ref _preferred));
+            if (preferred >= 0 && HashOf(preferred) is { } hash)
+            {
+                return hash;
+            }
 
-        // Step 3: the first scheme (in the documented order) whose message the signature covers.
+            for (var i = 0; i < schemes.Length; i++)
+            {
+                if (HashOf(i) is { } other)
+                {
+                    return other;
+                }
+            }
+
+            return null;
+        });
+
+        // Step 2: the first scheme (in the documented order) whose message the signature covers.
         for (var i = 0; i < schemes.Length; i++)
         {
-            if (hashes[i] is null)
+            if (HashOf(i) is not { } hash)
             {
                 failures.Add(Describe(schemes[i], "the signed message cannot be built (a string is not valid UTF-8)"));
             }
-            else if (facts.Covers(hashes[i]))
+            else if (facts.Covers(hash))
             {
                 Volatile.Write(ref _preferred, (int)schemes[i]);
                 return new SignatureVerification(schemes[i], failures);
@@ -149,7 +174,7 @@ public sealed class EnvelopeVerifier : IDisposable
         }
 
         var hash = SHA256.HashData(message);
-        return FactsFor(signature.ToArray(), UrlOnly, [hash]).Covers(hash);
+        return FactsFor(signature.ToArray(), () => hash).Covers(hash);
     }
 
     public void Dispose() => _pool.Dispose();
@@ -173,7 +198,9 @@ public sealed class EnvelopeVerifier : IDisposable
             : $"signature is {signature.Length} bytes, the key needs {ModulusLength}";
     }
 
-    private SignatureFacts FactsFor(byte[] signature, SignatureScheme[] schemes, byte[]?[] hashes)
+    /// <param name="signature">The decoded signature (modulus length).</param>
+    /// <param name="preferredHash">The hash to try natively if the signature is new; <c>null</c> when no message can be built.</param>
+    private SignatureFacts FactsFor(byte[] signature, Func<byte[]?> preferredHash)
     {
         var key = SignatureFactsCache.Key(signature);
         if (_facts.Find(key) is { } known)
@@ -181,27 +208,18 @@ public sealed class EnvelopeVerifier : IDisposable
             return known;
         }
 
-        var facts = Establish(signature, PreferredHash(schemes, hashes));
+        if (preferredHash() is not { } hash)
+        {
+            // Nothing to check against: not worth an RSA operation, nor a cache entry.
+            return SignatureFacts.None;
+        }
+
+        var facts = Establish(signature, hash);
         _facts.Add(key, facts);
         return facts;
     }
 
-    /// <summary>The hash to try natively: the scheme that matched last, else the first one that could be built.</summary>
-    private byte[]? PreferredHash(SignatureScheme[] schemes, byte[]?[] hashes)
-    {
-        var preferred = (SignatureScheme)Volatile.Read(ref _preferred);
-        for (var i = 0; i < schemes.Length; i++)
-        {
-            if (schemes[i] == preferred && hashes[i] is not null)
-            {
-                return hashes[i];
-            }
-        }
-
-        return Array.Find(hashes, h => h is not null);
-    }
-
-    private SignatureFacts Establish(byte[] signature, byte[]? hash)
+    private SignatureFacts Establish(byte[] signature, byte[] hash)
     {
         // Not below the modulus: no RSA operation can make it valid (pycryptodome refuses it too).
         var s = new BigInteger(signature, isUnsigned: true, isBigEndian: true);
@@ -210,7 +228,7 @@ public sealed class EnvelopeVerifier : IDisposable
             return SignatureFacts.None;
         }
 
-        if (hash is not null && VerifyNative(hash, signature))
+        if (VerifyNative(hash, signature))
         {
             // The block is the NULL-form encoding of this hash, so it proves nothing else.
             return new SignatureFacts(hash, null);
