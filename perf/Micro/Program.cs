@@ -39,6 +39,7 @@ public static class Program
             (nameof(benchmarks.UrlCached), benchmarks.UrlCached),
             (nameof(benchmarks.UrlUncached), benchmarks.UrlUncached),
             (nameof(benchmarks.LegacyUncached), benchmarks.LegacyUncached),
+            (nameof(benchmarks.LegacyUncachedAsOn3374aaf), benchmarks.LegacyUncachedAsOn3374aaf),
             (nameof(benchmarks.ForgedUncached), benchmarks.ForgedUncached),
             (nameof(benchmarks.ForgedRepeated), benchmarks.ForgedRepeated),
             (nameof(benchmarks.ForgedUncachedAsOn3374aaf), benchmarks.ForgedUncachedAsOn3374aaf),
