@@ -62,6 +62,7 @@ COPY src/Core/Vespa.Core.csproj src/Core/
 COPY src/Engine/Vespa.Engine.csproj src/Engine/
 COPY src/Benchmarks/Vespa.Benchmarks.csproj src/Benchmarks/
 COPY src/Worker/Vespa.Worker.csproj src/Worker/
+COPY src/Emulator/Vespa.Emulator.csproj src/Emulator/
 COPY src/Client/Vespa.Client.csproj src/Client/
 RUN dotnet restore src/Worker/Vespa.Worker.csproj \
  && dotnet restore src/Client/Vespa.Client.csproj
@@ -127,5 +128,6 @@ ENV LLAMA_NATIVE_DIR=/app/native \
     ASPNETCORE_HTTP_PORTS=
 # The benchmark cache (.has_benchmark) lands in the working directory.
 WORKDIR /workspace
-EXPOSE 3000
+# 3000: the worker; 3001: plain-HTTP POST /session/end (WORKER_HTTP_PORT, as the official worker).
+EXPOSE 3000 3001
 ENTRYPOINT ["/app/scripts/start_server.sh"]

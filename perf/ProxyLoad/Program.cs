@@ -1,9 +1,12 @@
 using System.Globalization;
+using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Vespa.Testing;
+using Vespa.Core.Envelopes;
+using Vespa.Emulator;
 using Vespa.Worker.Hosting;
 using Vespa.Worker.Options;
 
@@ -27,7 +30,7 @@ internal static class Program
         var levels = (args.Length > 1 ? args[1] : "1,8,32,64").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var output = args.Length > 2 ? args[2] : null;
 
-        await using var backend = await LoopbackServer.StartAsync(app =>
+        await using var backend = await StartBackendAsync(app =>
         {
             app.MapPost("/v1/chat/completions", async context =>
             {
@@ -46,12 +49,12 @@ internal static class Program
                 }
             });
         });
-        await using var keys = await PublicKeyServer.StartAsync(TestAutoscalerKey.Shared.PublicKeyPem);
+        await using var autoscaler = await AutoscalerEmulator.StartAsync(new EmulatorOptions { Port = 0 });
         var options = WorkerOptionsLoader.Load(new Dictionary<string, string>
         {
             ["VESPA_WORKER_PORT"] = "0",
-            ["VESPA_BACKEND_URL"] = backend.BaseUrl.ToString(),
-            ["REPORT_ADDR"] = keys.BaseUrl.ToString(),
+            ["VESPA_BACKEND_URL"] = BaseUrl(backend).ToString(),
+            ["REPORT_ADDR"] = autoscaler.BaseUrl.ToString(),
             ["CONTAINER_ID"] = "1",
             // The public url the envelopes below are signed for: the worker accepts only its own.
             ["PUBLIC_IPADDR"] = "203.0.113.7",
@@ -64,13 +67,14 @@ internal static class Program
         });
         await using var worker = await WorkerApplication.CreateAsync(options, b => b.Logging.ClearProviders());
         await worker.StartAsync();
-        await TaskTimeoutExtensions.WaitUntilAsync(() => TryCall(worker.GetListenAddress(), keys).GetAwaiter().GetResult(), "the worker to accept signed requests", TimeSpan.FromSeconds(30));
+        autoscaler.RegisterWorker(worker.GetListenAddress());
+        var auth = autoscaler.Route(EmulatedEndpoint.Default.Name).AuthData!;
+        var envelope = Encoding.UTF8.GetBytes(Envelope(auth, Payload));
+        await WaitUntilAsync(() => TryCallAsync(worker.GetListenAddress(), envelope), "the worker to accept signed requests", TimeSpan.FromSeconds(30));
 
-        var auth = TestAutoscalerKey.Shared.Sign("https://203.0.113.7:41234");
-        var envelope = Encoding.UTF8.GetBytes(TestAutoscalerKey.Envelope(auth, Payload));
-        var direct = new Uri(backend.BaseUrl, "/v1/chat/completions");
+        var direct = new Uri(BaseUrl(backend), "/v1/chat/completions");
         var proxied = new Uri(worker.GetListenAddress(), "/v1/chat/completions");
-        var query = TestAutoscalerKey.QueryParameters(auth);
+        var query = QueryParameters(auth);
 
         var results = new List<LoadResult>();
         using var load = new LoadGenerator(levels.Max());
@@ -81,7 +85,7 @@ internal static class Program
             Console.Error.WriteLine($"concurrency {concurrency} done");
         }
 
-        var ttfbDirect = await load.TimeToFirstByteAsync(300, () => new HttpRequestMessage(HttpMethod.Get, new Uri(backend.BaseUrl, "/sse")));
+        var ttfbDirect = await load.TimeToFirstByteAsync(300, () => new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUrl(backend), "/sse")));
         var ttfbWorker = await load.TimeToFirstByteAsync(300, () => new HttpRequestMessage(HttpMethod.Get, new Uri(worker.GetListenAddress(), "/sse?" + query)));
 
         var report = Render(results, ttfbDirect, ttfbWorker, seconds);
@@ -102,14 +106,54 @@ internal static class Program
         return new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
     }
 
-    private static async Task<bool> TryCall(Uri worker, PublicKeyServer keys)
+    private static async Task<bool> TryCallAsync(Uri worker, byte[] envelope)
     {
-        _ = keys;
         using var client = new HttpClient();
-        var auth = TestAutoscalerKey.Shared.Sign("https://203.0.113.7:41234");
-        using var response = await client.PostAsync(new Uri(worker, "/v1/chat/completions"), new StringContent(TestAutoscalerKey.Envelope(auth, Payload)));
+        using var response = await client.PostAsync(new Uri(worker, "/v1/chat/completions"), new ByteArrayContent(envelope));
         return response.IsSuccessStatusCode;
     }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"timed out waiting for {what}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>A Kestrel server on 127.0.0.1 with an ephemeral port: the backend both targets call.</summary>
+    private static async Task<WebApplication> StartBackendAsync(Action<WebApplication> map)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        map(app);
+        await app.StartAsync();
+        return app;
+    }
+
+    private static Uri BaseUrl(WebApplication app) => app.GetListenAddress();
+
+    /// <summary>The body of a POST envelope around <paramref name="payloadJson"/> (vast-protocol.md §3).</summary>
+    private static string Envelope(AuthData authData, string payloadJson) =>
+        $$"""{"auth_data": {{authData.ToJson()}}, "session_id": null, "payload": {{payloadJson}}}""";
+
+    /// <summary>The query form of <paramref name="authData"/>, for the GET (SSE) path.</summary>
+    private static string QueryParameters(AuthData authData) =>
+        string.Join('&',
+            "serverless_cost=" + Uri.EscapeDataString(authData.Cost.GetRawText()),
+            "serverless_endpoint=" + Uri.EscapeDataString(authData.EndpointText ?? ""),
+            "serverless_reqnum=" + Uri.EscapeDataString(authData.Reqnum.GetRawText()),
+            "serverless_request_idx=" + Uri.EscapeDataString(authData.RequestIdx.GetRawText()),
+            "serverless_signature=" + Uri.EscapeDataString(authData.SignatureText ?? ""),
+            "serverless_url=" + Uri.EscapeDataString(authData.UrlText ?? ""));
 
     private static string Render(List<LoadResult> results, (double P50, double P99) ttfbDirect, (double P50, double P99) ttfbWorker, double seconds)
     {

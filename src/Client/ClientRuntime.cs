@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using Polly;
 using Vespa.Client.Configuration;
 using Vespa.Client.Http;
@@ -13,18 +12,22 @@ namespace Vespa.Client;
 /// </summary>
 internal sealed class ClientRuntime : IDisposable
 {
-    private readonly X509Certificate2? _vastRoot;
+    private readonly VastRootStore _vastRoot;
 
+    /// <param name="settings">The resolved settings.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="errors">Where warnings and <c>--tls-debug</c> explanations go (standard error); <c>null</c>:
+    /// nowhere.</param>
     /// <exception cref="IOException">The vast.ai root certificate file cannot be read.</exception>
     /// <exception cref="System.Security.Cryptography.CryptographicException">The file holds no certificate.</exception>
-    public ClientRuntime(ClientSettings settings, TimeProvider time, TextWriter? tlsDebug)
+    public ClientRuntime(ClientSettings settings, TimeProvider time, TextWriter? errors)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(time);
         Settings = settings;
         Time = time;
-        _vastRoot = settings.VastRootCertificateFile is { } file ? VastCertificateValidator.LoadRoot(file) : null;
-        Validator = new VastCertificateValidator(_vastRoot, settings.TlsDebug ? tlsDebug : null);
+        _vastRoot = new VastRootStore(settings, time, errors ?? TextWriter.Null);
+        Validator = new VastCertificateValidator(() => _vastRoot.Root, settings.TlsDebug ? errors : null);
         Invoker = ClientHttp.CreateInvoker(settings, Validator);
         Pipeline = RequestPipeline.Create(settings, time);
         Breakers = new WorkerCircuitBreakers(settings.BreakerFailureThreshold, settings.BreakerDuration, time);
@@ -52,6 +55,10 @@ internal sealed class ClientRuntime : IDisposable
     public AutoscalerClient Autoscaler { get; }
 
     public ConsoleClient Console { get; }
+
+    /// <summary>Before an https worker call: the vast.ai root, downloaded once if it is neither configured nor cached
+    /// (<see cref="VastRootStore"/>). Never fails the call; only <paramref name="cancellationToken"/> throws.</summary>
+    public Task EnsureVastRootAsync(CancellationToken cancellationToken) => _vastRoot.EnsureAsync(Invoker, cancellationToken);
 
     public void Dispose()
     {

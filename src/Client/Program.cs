@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
-using System.CommandLine.Parsing;
 using System.Runtime.InteropServices;
 using Vespa.Client.Commands;
+using Vespa.Client.Help;
 
 namespace Vespa.Client;
 
@@ -42,18 +42,24 @@ internal static class Program
     internal static RootCommand CreateRootCommand(CliConsole console) => CreateRootCommand(console, ClientServices.Default);
 
     /// <inheritdoc cref="CreateRootCommand(CliConsole)"/>
-    internal static RootCommand CreateRootCommand(CliConsole console, ClientServices services) =>
-        new("vespa-client: tools for vast.ai serverless endpoints and for developing Vespa workers.")
+    internal static RootCommand CreateRootCommand(CliConsole console, ClientServices services)
+    {
+        var root = new RootCommand("vespa-client: tools for vast.ai serverless endpoints and for developing Vespa workers.")
         {
             CallCommand.Create(console, services),
             ProxyCommand.Create(console, services),
             EndpointsCommand.Create(console, services),
             KeyCommand.Create(console, services),
             EmulateCommand.Create(console),
+            HelpCommand.Create(console),
         };
+        HelpText.Install(root);
+        return root;
+    }
 
-    /// <summary>Parses and runs <paramref name="args"/>. Parse errors print the problems and a pointer to
-    /// <c>--help</c> on the error writer and return <see cref="ExitCodes.Usage"/>.</summary>
+    /// <summary>Parses and runs <paramref name="args"/>. Parse errors print the problems (in the user's terms, with
+    /// suggestions: <see cref="CommandLineErrors"/>) and a pointer to <c>--help</c> on the error writer and return
+    /// <see cref="ExitCodes.Usage"/>.</summary>
     internal static Task<int> RunAsync(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken) =>
         RunAsync(args, console, ClientServices.Default, cancellationToken);
 
@@ -64,12 +70,12 @@ internal static class Program
         var parseResult = CreateRootCommand(console, services).Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parseResult.Errors.Count > 0 && parseResult.Action is ParseErrorAction)
         {
-            foreach (var error in parseResult.Errors)
+            foreach (var line in CommandLineErrors.Describe(parseResult))
             {
-                await console.Error.WriteLineAsync(error.Message).ConfigureAwait(false);
+                await console.Error.WriteLineAsync(line).ConfigureAwait(false);
             }
 
-            await console.Error.WriteLineAsync($"Run '{CommandPath(parseResult)} --help' for usage.").ConfigureAwait(false);
+            await console.Error.WriteLineAsync($"Run '{CommandLineErrors.CommandPath(parseResult.CommandResult)} --help' for usage.").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 
@@ -81,19 +87,5 @@ internal static class Program
             ProcessTerminationTimeout = null,
         };
         return await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>"vespa-client emulate" for the command that failed to parse (the root is named after the product, not
-    /// after the host process, which is <c>testhost</c> under tests).</summary>
-    private static string CommandPath(ParseResult parseResult)
-    {
-        var names = new List<string>();
-        for (var result = parseResult.CommandResult; result is not null; result = result.Parent as CommandResult)
-        {
-            names.Add(result.Parent is null ? "vespa-client" : result.Command.Name);
-        }
-
-        names.Reverse();
-        return string.Join(' ', names);
     }
 }

@@ -7,7 +7,7 @@ public sealed class BenchmarkOptionsTests
     {
         var options = new BenchmarkOptions();
 
-        Assert.Equal(3, options.Runs);
+        Assert.Equal(8, options.Runs); // the SDK's BenchmarkConfig.runs
         Assert.Equal(10, options.Concurrency);
         Assert.False(options.ConcurrencyIsExplicit);
         Assert.True(options.Warmup);

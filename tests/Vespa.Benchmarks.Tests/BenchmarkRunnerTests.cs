@@ -20,7 +20,7 @@ public sealed class BenchmarkRunnerTests
             () => BenchmarkFactory.Create("openai-chat").RunAsync(TestContexts.Create(client, options), CancellationToken.None).DefaultTimeout());
 
         Assert.Equal("openai-chat", error.Benchmark);
-        Assert.StartsWith("Benchmark 'openai-chat' failed: no successful response in run 1/3", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Benchmark 'openai-chat' failed: no successful response in run 1/8", error.Message, StringComparison.Ordinal);
         Assert.Contains("HTTP 500 ×4", error.Message, StringComparison.Ordinal);
         Assert.Contains("CUDA out of memory", error.Message, StringComparison.Ordinal);
         Assert.Equal(4, backend.Requests.Count);
@@ -51,6 +51,27 @@ public sealed class BenchmarkRunnerTests
             () => BenchmarkFactory.Create("openai-chat").RunAsync(TestContexts.Create(client, options), CancellationToken.None).DefaultTimeout());
 
         Assert.Contains("warm-up request failed: connection error: Connection refused (127.0.0.1:9)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_DefaultOptions_AreTheSdksEightRunsOfTenAfterAWarmup()
+    {
+        // vast.ai's SDK benchmarks with BenchmarkConfig(runs=8, concurrency=10): max_perf is the best of 8 runs.
+        var time = new FakeTimeProvider();
+        await using var backend = await TestBackend.StartAsync((context, _) =>
+        {
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            return TestBackend.WriteJsonAsync(context, Responses.Chat(50));
+        });
+        using var client = backend.CreateClient();
+        var logger = new ListLogger();
+
+        var result = await BenchmarkFactory.Create("openai-chat").RunAsync(TestContexts.Create(client, new BenchmarkOptions { Model = "m" }, logger, time), CancellationToken.None).DefaultTimeout();
+
+        Assert.Equal(1 + (8 * 10), backend.Requests.Count);
+        Assert.Equal(8, result.RunThroughputs.Count);
+        Assert.Equal(8, logger.Named("BenchmarkRunCompleted").Count());
+        Assert.Contains("8 runs of 10 concurrent requests", logger.Named("BenchmarkStarting").Single().Message, StringComparison.Ordinal);
     }
 
     [Fact]

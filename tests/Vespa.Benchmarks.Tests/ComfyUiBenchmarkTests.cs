@@ -31,10 +31,10 @@ public sealed class ComfyUiBenchmarkTests : IDisposable
         Assert.Equal("comfyui text2image width=768 height=640 steps=8 concurrency=1", identity);
         Assert.Equal(25, result.MaxThroughput, 9); // 100 units per image, one image per 4 s
         Assert.Equal("workload/s", result.Unit);
-        Assert.Equal(3, result.RunThroughputs.Count);
+        Assert.Equal(8, result.RunThroughputs.Count);
         Assert.Equal(1, backend.MaxInFlight);
         var requests = backend.RequestsTo("/generate/sync").ToList();
-        Assert.Equal(1 + 3, requests.Count);
+        Assert.Equal(1 + 8, requests.Count);
         var input = TestBackend.Json(requests[0]).GetProperty("input");
         Assert.StartsWith("vespa-benchmark-", input.GetProperty("request_id").GetString(), StringComparison.Ordinal);
         Assert.Equal("Text2Image", input.GetProperty("modifier").GetString());
@@ -46,7 +46,7 @@ public sealed class ComfyUiBenchmarkTests : IDisposable
         Assert.True(modifications.GetProperty("seed").GetInt64() >= 0);
 
         // Fresh request ids (and seeds) per request, so the wrapper and ComfyUI's cache see new jobs.
-        Assert.Equal(4, requests.Select(r => TestBackend.Json(r).GetProperty("input").GetProperty("request_id").GetString()).Distinct().Count());
+        Assert.Equal(9, requests.Select(r => TestBackend.Json(r).GetProperty("input").GetProperty("request_id").GetString()).Distinct().Count());
     }
 
     [Fact]

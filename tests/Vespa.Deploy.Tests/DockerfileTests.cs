@@ -79,6 +79,24 @@ public sealed partial class DockerfileTests
     }
 
     [Fact]
+    public void RestoreLayer_CopiesTheProjectFileOfEveryProjectItRestores()
+    {
+        var restore = _dockerfile.Instructions.ToList().FindIndex(i => i.Keyword == "RUN" && i.Arguments.Contains("dotnet restore", StringComparison.Ordinal));
+        Assert.True(restore > 0, "no RUN dotnet restore");
+        var copied = _dockerfile.Instructions.Take(restore)
+            .Where(i => i.Keyword == "COPY")
+            .SelectMany(i => i.Arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries).SkipLast(1))
+            .Where(source => source.EndsWith(".csproj", StringComparison.Ordinal))
+            .ToHashSet(StringComparer.Ordinal);
+        var graph = ProjectGraph.Load(RepositoryPaths.Root);
+        var restored = DotnetProject().Matches(_dockerfile.Instructions[restore].Arguments).Select(m => m.Groups["project"].Value).ToList();
+
+        Assert.NotEmpty(restored);
+        Assert.All(restored.SelectMany(graph.Closure).Distinct(), project =>
+            Assert.True(copied.Contains(project), $"the restore layer needs {project} (a restored project references it) but no COPY before the restore brings it"));
+    }
+
+    [Fact]
     public void VespaBuildProperties_AreDefinedByTheProjects()
     {
         var properties = _dockerfile.Instructions.SelectMany(i => BuildProperty().Matches(i.Arguments)).Select(m => m.Groups["name"].Value).ToList();

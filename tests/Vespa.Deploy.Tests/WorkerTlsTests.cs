@@ -37,7 +37,7 @@ public sealed class WorkerTlsTests : IAsyncLifetime, IDisposable
     {
         using var leaf = _authority.IssueLeaf(IPAddress.Loopback);
         TestCertificateAuthority.WritePem(leaf, CertificateFile, KeyFile);
-        await using var worker = await TlsWorker.StartAsync(_backend.BaseUrl, CertificateFile, KeyFile);
+        await using var worker = await StartTlsWorkerAsync();
         var seen = new ConcurrentQueue<X509Certificate2>();
         using var client = _authority.CreateClient(seen.Enqueue);
 
@@ -62,7 +62,7 @@ public sealed class WorkerTlsTests : IAsyncLifetime, IDisposable
     {
         using var leaf = _authority.IssueLeaf(IPAddress.Loopback);
         TestCertificateAuthority.WritePem(leaf, CertificateFile, KeyFile);
-        await using var worker = await TlsWorker.StartAsync(_backend.BaseUrl, CertificateFile, KeyFile);
+        await using var worker = await StartTlsWorkerAsync();
 
         // Another CA's client does not accept the worker's certificate.
         using var stranger = new TestCertificateAuthority("Someone Else");
@@ -80,7 +80,7 @@ public sealed class WorkerTlsTests : IAsyncLifetime, IDisposable
     {
         using var first = _authority.IssueLeaf(IPAddress.Loopback, "first");
         TestCertificateAuthority.WritePem(first, CertificateFile, KeyFile);
-        await using var worker = await TlsWorker.StartAsync(_backend.BaseUrl, CertificateFile, KeyFile);
+        await using var worker = await StartTlsWorkerAsync();
         var seen = new ConcurrentQueue<X509Certificate2>();
         using var client = _authority.CreateClient(seen.Enqueue);
         await PingAsync(client, worker);
@@ -98,7 +98,7 @@ public sealed class WorkerTlsTests : IAsyncLifetime, IDisposable
     {
         using var first = _authority.IssueLeaf(IPAddress.Loopback, "first");
         TestCertificateAuthority.WritePem(first, CertificateFile, KeyFile);
-        await using var worker = await TlsWorker.StartAsync(_backend.BaseUrl, CertificateFile, KeyFile);
+        await using var worker = await StartTlsWorkerAsync();
         var seen = new ConcurrentQueue<X509Certificate2>();
         using var client = _authority.CreateClient(seen.Enqueue);
 
@@ -125,7 +125,7 @@ public sealed class WorkerTlsTests : IAsyncLifetime, IDisposable
         using var leaf = _authority.IssueLeaf(IPAddress.Loopback);
         TestCertificateAuthority.WritePem(leaf, CertificateFile, KeyFile);
         var missing = _dir.File("nowhere.crt");
-        var options = TlsWorker.LoadOptions(_backend.BaseUrl, missing, KeyFile);
+        var options = LoadTlsOptions(missing, KeyFile);
 
         var ex = await Assert.ThrowsAsync<WorkerOptionsException>(() => WorkerApplication.CreateAsync(options));
 
@@ -140,7 +140,7 @@ public sealed class WorkerTlsTests : IAsyncLifetime, IDisposable
         using var leaf = _authority.IssueLeaf(IPAddress.Loopback);
         TestCertificateAuthority.WritePem(leaf, CertificateFile, KeyFile);
         var missing = _dir.File("nowhere.key");
-        var options = TlsWorker.LoadOptions(_backend.BaseUrl, CertificateFile, missing);
+        var options = LoadTlsOptions(CertificateFile, missing);
 
         var ex = await Assert.ThrowsAsync<WorkerOptionsException>(() => WorkerApplication.CreateAsync(options));
 
@@ -165,12 +165,31 @@ public sealed class WorkerTlsTests : IAsyncLifetime, IDisposable
             TestCertificateAuthority.WritePem(other, _dir.File("other.crt"), KeyFile);
         }
 
-        var options = TlsWorker.LoadOptions(_backend.BaseUrl, CertificateFile, KeyFile);
+        var options = LoadTlsOptions(CertificateFile, KeyFile);
 
         var ex = await Assert.ThrowsAsync<WorkerOptionsException>(() => WorkerApplication.CreateAsync(options));
 
         Assert.Contains(CertificateFile, ex.Message, StringComparison.Ordinal);
         Assert.Contains("could not be loaded", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Https_SessionEndIsAlsoServedOnThePlainHttpPort()
+    {
+        // The official worker's WORKER_HTTP_PORT: /session/end without TLS, next to the TLS port.
+        using var leaf = _authority.IssueLeaf(IPAddress.Loopback);
+        TestCertificateAuthority.WritePem(leaf, CertificateFile, KeyFile);
+        await using var worker = await TestWorker.StartAsync(_backend.BaseUrl, null, waitForKey: false, waitForReady: false, [.. TlsSettings(CertificateFile, KeyFile), ("VESPA_WORKER_HTTP_PORT", "0")]);
+        using var plain = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TaskTimeoutExtensions.Timeout };
+        var sessionEnd = worker.SessionEndUrl ?? throw new InvalidOperationException("no plain-HTTP listener");
+
+        using var body = new StringContent("""{"session_id": "nosuchsession", "session_auth": {}}""", System.Text.Encoding.UTF8, "application/json");
+        using var response = await plain.PostAsync(new Uri(sessionEnd, "/session/end"), body).DefaultTimeout();
+
+        Assert.Equal("https", worker.BaseUrl.Scheme);
+        Assert.Equal("http", sessionEnd.Scheme);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("session with id nosuchsession not found", await response.Content.ReadAsStringAsync().DefaultTimeout(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -188,7 +207,17 @@ public sealed class WorkerTlsTests : IAsyncLifetime, IDisposable
         Assert.Equal("https://203.0.113.7:40123", options.PublicUrl);
     }
 
-    private static async Task PingAsync(HttpClient client, TlsWorker worker)
+    private static (string Name, string Value)[] TlsSettings(string certificateFile, string keyFile) =>
+        [("VESPA_USE_SSL", "true"), ("VESPA_SSL_CERT_FILE", certificateFile), ("VESPA_SSL_KEY_FILE", keyFile)];
+
+    private WorkerOptions LoadTlsOptions(string certificateFile, string keyFile) =>
+        TestWorker.LoadOptions(_backend.BaseUrl, null, TlsSettings(certificateFile, keyFile));
+
+    /// <summary>The real worker with VESPA_USE_SSL=true, started without waiting for readiness (TLS is up once it listens).</summary>
+    private Task<TestWorker> StartTlsWorkerAsync() =>
+        TestWorker.StartAsync(_backend.BaseUrl, null, waitForKey: false, waitForReady: false, TlsSettings(CertificateFile, KeyFile));
+
+    private static async Task PingAsync(HttpClient client, TestWorker worker)
     {
         using var response = await client.GetAsync(new Uri(worker.BaseUrl, "/ping")).DefaultTimeout();
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

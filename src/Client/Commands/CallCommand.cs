@@ -18,7 +18,7 @@ internal static class CallCommand
         var path = new Argument<string>("PATH") { Description = "Path on the worker, with a query string if any, e.g. /v1/chat/completions." };
         var data = new Option<string?>("--data", "-d")
         {
-            Description = "Request body: JSON text, @FILE (any bytes), or - (standard input). A JSON body of POST/PUT/PATCH goes in the signed envelope; any other body is sent as it is with the auth data in a header.",
+            Description = "Request body: JSON text, @FILE (any bytes), or - (standard input). Text and standard input must be valid JSON unless --content-type says otherwise (checked before anything is sent). A JSON body of POST/PUT/PATCH goes in the signed envelope; any other body is sent as it is with the auth data in a header.",
             HelpName = "JSON|@FILE|-",
         };
         var contentType = new Option<string?>("--content-type")
@@ -37,8 +37,9 @@ internal static class CallCommand
         {
             Description = $"Workload the autoscaler routes by (e.g. tokens). [default: {ClientDefaults.CallCost.ToString(CultureInfo.InvariantCulture)}]",
             HelpName = "N",
+            CustomParser = OptionParsers.Cost,
         };
-        var stream = new Option<bool>("--stream") { Description = "Print the answer as it arrives: tokens of OpenAI SSE/NDJSON chunks, else data lines." };
+        var stream = new Option<bool>("--stream") { Description = "Print the answer as it arrives: tokens of OpenAI SSE/NDJSON chunks, else data lines. A JSON object body without \"stream\" gets \"stream\": true (said on stderr)." };
         var raw = new Option<bool>("--raw") { Description = "Print the answer's bytes unchanged." };
         var json = new Option<bool>("--json") { Description = "Machine-readable output: a JSON summary with the body (with --stream: one JSON line per event, then the summary)." };
         var client = new ClientOptions(routing: true);
@@ -73,6 +74,13 @@ internal static class CallCommand
         {
             var m = result.GetValue(method) ?? "";
             var p = result.GetValue(path) ?? "";
+            if (m.StartsWith('-'))
+            {
+                // An option the parser did not know took METHOD's place; Program reports it as an unknown option, and
+                // the arguments after it are shifted, so nothing more about them is worth saying.
+                return;
+            }
+
             if (m.Length == 0 || !m.All(c => char.IsAsciiLetter(c) || c == '-'))
             {
                 result.AddError($"METHOD '{m}' is not an HTTP method.");
@@ -86,11 +94,6 @@ internal static class CallCommand
             if (result.GetValue(raw) && result.GetValue(json))
             {
                 result.AddError("--raw and --json exclude each other.");
-            }
-
-            if (result.GetValue(cost) is { } c && !(double.IsFinite(c) && c > 0))
-            {
-                result.AddError("--cost must be a number above 0.");
             }
 
             if (result.GetValue(data) is not null && (m.Equals("GET", StringComparison.OrdinalIgnoreCase) || m.Equals("HEAD", StringComparison.OrdinalIgnoreCase)))

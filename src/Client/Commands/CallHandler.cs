@@ -24,10 +24,26 @@ internal sealed class CallHandler(CliConsole console, ClientServices services)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         var json = arguments.Mode == OutputMode.Json;
-        var (body, dataFailure) = await ReadDataAsync(arguments.Data, cancellationToken).ConfigureAwait(false);
+        var (body, fromFile, dataFailure) = await ReadDataAsync(arguments.Data, cancellationToken).ConfigureAwait(false);
         if (dataFailure is not null)
         {
             return await dataFailure.ReportAsync(console, "call", json).ConfigureAwait(false);
+        }
+
+        // Everything about the body is settled before anything goes over the network.
+        var (contentType, bodyFailure) = ContentType(arguments, body, fromFile);
+        if (bodyFailure is not null)
+        {
+            return await bodyFailure.ReportAsync(console, "call", json).ConfigureAwait(false);
+        }
+
+        if (arguments.Stream && body.Length > 0 && WorkerRequestForms.IsJsonMediaType(contentType))
+        {
+            (body, var note) = JsonBody.WithStreamTrue(body);
+            if (note is not null)
+            {
+                await console.Error.WriteLineAsync("vespa-client call: " + note).ConfigureAwait(false);
+            }
         }
 
         var (runtime, failure) = RuntimeFactory.Create(parse, options, services, console);
@@ -47,7 +63,6 @@ internal sealed class CallHandler(CliConsole console, ClientServices services)
                     return await resolveFailure!.ReportAsync(console, "call", json).ConfigureAwait(false);
                 }
 
-                var contentType = arguments.ContentType ?? (body.Length == 0 ? null : WorkerRequestForms.IsJson(body) ? "application/json" : "application/octet-stream");
                 var call = new WorkerCall(arguments.Method, arguments.PathAndQuery, body, contentType, arguments.Headers);
                 return await CallAsync(runtime, target, call, arguments, cancellationToken).ConfigureAwait(false);
             }
@@ -206,17 +221,18 @@ internal sealed class CallHandler(CliConsole console, ClientServices services)
             writer.WriteEndObject();
         });
 
-    private async Task<(byte[] Body, CommandFailure? Failure)> ReadDataAsync(string? data, CancellationToken cancellationToken)
+    /// <summary>The body and whether it came from a file (<c>@FILE</c>), or why it cannot be read.</summary>
+    private async Task<(byte[] Body, bool FromFile, CommandFailure? Failure)> ReadDataAsync(string? data, CancellationToken cancellationToken)
     {
         if (data is null)
         {
-            return ([], null);
+            return ([], false, null);
         }
 
         if (data == "-")
         {
             var text = await console.Input.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
-            return (Encoding.UTF8.GetBytes(text), null);
+            return (Encoding.UTF8.GetBytes(text), false, null);
         }
 
         if (data.StartsWith('@'))
@@ -224,16 +240,47 @@ internal sealed class CallHandler(CliConsole console, ClientServices services)
             var file = data[1..];
             try
             {
-                return (await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false), null);
+                return (await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false), true, null);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                return ([], CommandFailure.Usage($"--data {data}: {e.Message}"));
+                return ([], true, CommandFailure.Usage($"--data {data}: {e.Message}"));
             }
         }
 
-        // Literal text: sent as typed. It need not be JSON (then it goes with the header form).
-        return (Encoding.UTF8.GetBytes(data), null);
+        return (Encoding.UTF8.GetBytes(data), false, null);
+    }
+
+    /// <summary>
+    /// The body's content type, and a usage failure when a body that should be JSON is not. JSON is expected when
+    /// <c>--content-type</c> says so, or, without it, for text typed on the command line or read from standard input
+    /// and for a <c>.json</c> file; those are checked here, so a typo fails at once (exit 2, with the position) instead
+    /// of as a routed request the backend refuses. Any other file without <c>--content-type</c> is sent as JSON when it
+    /// is JSON and as <c>application/octet-stream</c> otherwise (audio, images).
+    /// </summary>
+    private static (string? ContentType, CommandFailure? Failure) ContentType(CallArguments arguments, byte[] body, bool fromFile)
+    {
+        if (body.Length == 0)
+        {
+            return (arguments.ContentType, null);
+        }
+
+        var given = arguments.ContentType;
+        var expectJson = given is not null
+            ? WorkerRequestForms.IsJsonMediaType(given)
+            : !fromFile || arguments.Data!.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+        if (!expectJson)
+        {
+            return (given ?? (WorkerRequestForms.IsJson(body) ? "application/json" : "application/octet-stream"), null);
+        }
+
+        if (JsonBody.Problem(body) is { } problem)
+        {
+            var what = fromFile ? $"--data {arguments.Data}" : arguments.Data == "-" ? "--data - (standard input)" : "--data";
+            return (null, CommandFailure.Usage($"{what} is not valid JSON: {problem}. Nothing was sent; for a body that is not JSON, pass --content-type."));
+        }
+
+        return (given ?? "application/json", null);
     }
 
     private static async Task<byte[]> ReadAllAsync(HttpContent content, int limit, CancellationToken cancellationToken)

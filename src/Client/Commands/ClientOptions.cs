@@ -16,11 +16,26 @@ internal sealed class ClientOptions
     private readonly HashSet<Option> _added = [];
 
     /// <param name="routing">Whether the command routes requests (<c>call</c>, <c>proxy</c>): adds the endpoint key,
-    /// the autoscaler URL, the attempt and idle timeouts, retries and connection limits.</param>
+    /// the autoscaler URL, the attempt and idle timeouts, retries, connection limits and the vast.ai root certificate
+    /// (workers only; the console's certificate is a public one).</param>
     public ClientOptions(bool routing)
     {
         _routing = routing;
         Instance.AcceptOnlyFromAmong([.. VastInstance.Names]);
+        Timeout = new Option<string?>("--timeout")
+        {
+            Description = routing
+                ? $"Total seconds for a request until its answer starts: routing, waiting for a worker, retries. [env: {ClientEnvironmentVariables.Timeout}] [default: {ClientDefaults.TotalTimeout.TotalSeconds}]"
+                : $"Total seconds for the console's answer, retries included. [env: {ClientEnvironmentVariables.Timeout}] [default: {ClientDefaults.TotalTimeout.TotalSeconds}]",
+            HelpName = "SECONDS",
+        };
+        if (!routing)
+        {
+            // The README's local setup adds --autoscaler-url to every command; the console commands accept it and
+            // ignore it rather than fail on it.
+            AutoscalerUrl.Hidden = true;
+            AutoscalerUrl.Description = "Accepted and ignored: this command talks to the console only.";
+        }
     }
 
     public Option<string?> Endpoint { get; } = new("--endpoint", "-e")
@@ -29,15 +44,24 @@ internal sealed class ClientOptions
         HelpName = "NAME",
     };
 
-    public Option<string?> ApiKey { get; } = new("--api-key")
+    public Option<string?> EndpointKey { get; } = new("--endpoint-key")
     {
-        Description = $"Endpoint key, sent to the autoscaler only (never to workers). [env: {ClientEnvironmentVariables.ApiKey}] Default: looked up with the account key.",
+        Description = $"Endpoint key, sent to the autoscaler only (never to workers). [env: {ClientEnvironmentVariables.EndpointKey}] Default: looked up with the account key.",
         HelpName = "KEY",
+    };
+
+    /// <summary>The endpoint key under its old name: still accepted (with a warning), no longer shown. In the vast.ai
+    /// CLI <c>--api-key</c> is the account key, so the name misleads.</summary>
+    public Option<string?> DeprecatedApiKey { get; } = new("--api-key")
+    {
+        Description = "Deprecated: the endpoint key; use --endpoint-key.",
+        HelpName = "KEY",
+        Hidden = true,
     };
 
     public Option<string?> AccountKey { get; } = new("--account-key")
     {
-        Description = $"Account key, to list endpoints and look endpoint keys up. [env: {ClientEnvironmentVariables.AccountKey}, then the file ~/{ClientEnvironment.AccountKeyFileName}]",
+        Description = $"Account key (the vast.ai CLI's API key), to list endpoints and look endpoint keys up. [env: {ClientEnvironmentVariables.AccountKey}, then {ClientEnvironmentVariables.AccountKeyAlternative}; then the files ~/{ClientEnvironment.AccountKeyFileName}, ~/.config/vastai/vast_api_key]",
         HelpName = "KEY",
     };
 
@@ -58,11 +82,7 @@ internal sealed class ClientOptions
         HelpName = "URL",
     };
 
-    public Option<string?> Timeout { get; } = new("--timeout")
-    {
-        Description = $"Total seconds for a request until its answer starts: routing, waiting for a worker, retries. [env: {ClientEnvironmentVariables.Timeout}] [default: {ClientDefaults.TotalTimeout.TotalSeconds}]",
-        HelpName = "SECONDS",
-    };
+    public Option<string?> Timeout { get; }
 
     public Option<string?> AttemptTimeout { get; } = new("--attempt-timeout")
     {
@@ -96,7 +116,7 @@ internal sealed class ClientOptions
 
     public Option<FileInfo?> VastRootCert { get; } = new("--vast-root-cert")
     {
-        Description = $"The vast.ai root certificate (PEM or DER), trusted besides the system store; download it from https://console.vast.ai/static/jvastai_root.cer. Needed for https workers. [env: {ClientEnvironmentVariables.VastRootCert}]",
+        Description = $"The vast.ai root certificate (PEM or DER) that https workers' certificates chain to, trusted besides the system store. [env: {ClientEnvironmentVariables.VastRootCert}] Default: downloaded from the console's /static/jvastai_root.cer on first use and cached in ~/.cache/vespa.",
         HelpName = "FILE",
     };
 
@@ -111,10 +131,11 @@ internal sealed class ClientOptions
         Option?[] options =
         [
             endpoint ? Endpoint : null,
-            _routing ? ApiKey : null,
+            _routing ? EndpointKey : null,
+            _routing ? DeprecatedApiKey : null,
             AccountKey,
             Instance,
-            _routing ? AutoscalerUrl : null,
+            AutoscalerUrl,
             ConsoleUrl,
             Timeout,
             _routing ? AttemptTimeout : null,
@@ -122,7 +143,7 @@ internal sealed class ClientOptions
             _routing ? MaxRetries : null,
             _routing ? MaxConnections : null,
             _routing ? MaxConnectionsPerHost : null,
-            VastRootCert,
+            _routing ? VastRootCert : null,
             TlsDebug,
         ];
         foreach (var option in options)
@@ -161,10 +182,11 @@ internal sealed class ClientOptions
             return false;
         }
 
-        var rootFile = (_added.Contains(VastRootCert) ? parse.GetValue(VastRootCert)?.FullName : null) ?? environment.Get(ClientEnvironmentVariables.VastRootCert);
+        // Only commands that call workers use the vast.ai root; the console commands ignore the variable too.
+        var rootFile = _routing ? parse.GetValue(VastRootCert)?.FullName ?? environment.Get(ClientEnvironmentVariables.VastRootCert) : null;
         if (rootFile is not null && !File.Exists(rootFile))
         {
-            error = $"--vast-root-cert file '{rootFile}' does not exist (download https://console.vast.ai/static/jvastai_root.cer).";
+            error = $"--vast-root-cert file '{rootFile}' does not exist (download https://console.vast.ai/static/jvastai_root.cer, or leave it out to have it downloaded).";
             return false;
         }
 
@@ -181,6 +203,8 @@ internal sealed class ClientOptions
             MaxConnections = connections,
             MaxConnectionsPerHost = perHost,
             VastRootCertificateFile = rootFile,
+            FetchVastRoot = _routing && rootFile is null,
+            VastRootCacheFile = environment.CacheDirectory is { } cache ? Path.Combine(cache, Http.VastRootStore.FileName) : null,
             TlsDebug = _added.Contains(TlsDebug) && parse.GetValue(TlsDebug),
         };
         return true;
@@ -190,19 +214,64 @@ internal sealed class ClientOptions
     public string? EndpointName(ParseResult parse, ClientEnvironment environment) =>
         Value(parse, Endpoint, environment, ClientEnvironmentVariables.Endpoint, out _);
 
-    /// <summary>The endpoint key: <c>--api-key</c>, then <c>VAST_API_KEY</c>.</summary>
-    public string? EndpointKey(ParseResult parse, ClientEnvironment environment) =>
-        Value(parse, ApiKey, environment, ClientEnvironmentVariables.ApiKey, out _);
-
-    /// <summary>The account key: <c>--account-key</c>, then <c>VAST_ACCOUNT_KEY</c>, then <c>~/.vast_api_key</c>.</summary>
-    /// <exception cref="IOException">The key file exists but cannot be read.</exception>
-    public string? AccountKeyValue(ParseResult parse, ClientEnvironment environment)
+    /// <summary>The endpoint key: <c>--endpoint-key</c> (or the deprecated <c>--api-key</c>), then
+    /// <c>VAST_ENDPOINT_KEY</c>.</summary>
+    public string? EndpointKeyValue(ParseResult parse, ClientEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        var value = Value(parse, AccountKey, environment, ClientEnvironmentVariables.AccountKey, out _);
-        if (value is not null || environment.AccountKeyFile is not { } file || !File.Exists(file))
+        if (!_routing)
         {
-            return value;
+            return null;
+        }
+
+        return NonBlank(parse.GetValue(EndpointKey)) ?? NonBlank(parse.GetValue(DeprecatedApiKey)) ?? environment.Get(ClientEnvironmentVariables.EndpointKey);
+    }
+
+    /// <summary>What the command line asks for that still works but should change; printed as warnings.</summary>
+    public IEnumerable<string> Warnings(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        if (_added.Contains(DeprecatedApiKey) && NonBlank(parse.GetValue(DeprecatedApiKey)) is not null)
+        {
+            yield return "--api-key is deprecated: here it was the endpoint key, while in the vast.ai CLI it is the account key; use --endpoint-key (or --account-key for the account key).";
+        }
+    }
+
+    /// <summary>The account key and where it came from: <c>--account-key</c>, then <c>VAST_API_KEY</c>, then
+    /// <c>VAST_ACCOUNT_KEY</c>, then <c>~/.vast_api_key</c>, then the vast.ai CLI's <c>~/.config/vastai/vast_api_key</c>.</summary>
+    /// <exception cref="IOException">A key file exists but cannot be read.</exception>
+    public AccountKeySource? AccountKeyValue(ParseResult parse, ClientEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        if (_added.Contains(AccountKey) && NonBlank(parse.GetValue(AccountKey)) is { } flag)
+        {
+            return new AccountKeySource(flag, AccountKey.Name);
+        }
+
+        foreach (var variable in new[] { ClientEnvironmentVariables.AccountKey, ClientEnvironmentVariables.AccountKeyAlternative })
+        {
+            if (environment.Get(variable) is { } value)
+            {
+                return new AccountKeySource(value, variable);
+            }
+        }
+
+        foreach (var file in new[] { environment.AccountKeyFile, environment.VastCliKeyFile })
+        {
+            if (file is not null && ReadKeyFile(file) is { } key)
+            {
+                return new AccountKeySource(key, file);
+            }
+        }
+
+        return null;
+    }
+
+    private static string? ReadKeyFile(string file)
+    {
+        if (!File.Exists(file))
+        {
+            return null;
         }
 
         try
@@ -215,6 +284,8 @@ internal sealed class ClientOptions
             throw new IOException($"cannot read {file}: {e.Message}", e);
         }
     }
+
+    private static string? NonBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private string? Value(ParseResult parse, Option<string?> option, ClientEnvironment environment, string? variable, out string source)
     {

@@ -2,15 +2,18 @@ using Vespa.Client.Output;
 
 namespace Vespa.Client.Commands;
 
-/// <summary>Why a command stopped, with its exit code (<see cref="ExitCodes"/>).</summary>
-internal sealed record CommandFailure(int ExitCode, string Message)
+/// <summary>Why a command stopped, with its exit code (<see cref="ExitCodes"/>) and, for the proxy's error answers, a
+/// short machine-readable code (<c>no_capacity</c>, <c>worker_unreachable</c>, <c>invalid_api_key</c>, ...).</summary>
+internal sealed record CommandFailure(int ExitCode, string Message, string? Code = null)
 {
     /// <summary>Prints the failure: <c>vespa-client &lt;command&gt;: &lt;message&gt;</c> on the error writer, and with
     /// <c>--json</c> also <c>{"error", "exit_code"}</c> on the output, and returns the exit code.</summary>
     public async Task<int> ReportAsync(CliConsole console, string command, bool json)
     {
         ArgumentNullException.ThrowIfNull(console);
-        await console.Error.WriteLineAsync($"vespa-client {command}: {Message}").ConfigureAwait(false);
+        // Messages quote what servers said: on a terminal, their control characters are shown, not obeyed.
+        var message = console.IsErrorTerminal ? TerminalText.Sanitize(Message) : Message;
+        await console.Error.WriteLineAsync($"vespa-client {command}: {message}").ConfigureAwait(false);
         if (json)
         {
             await console.Output.WriteLineAsync(JsonOutput.Write(writer =>
@@ -27,9 +30,9 @@ internal sealed record CommandFailure(int ExitCode, string Message)
         return ExitCode;
     }
 
-    public static CommandFailure Usage(string message) => new(ExitCodes.Usage, message);
+    public static CommandFailure Usage(string message) => new(ExitCodes.Usage, message, "invalid_request");
 
-    public static CommandFailure Auth(string message) => new(ExitCodes.Auth, message);
+    public static CommandFailure Auth(string message) => new(ExitCodes.Auth, message, "invalid_api_key");
 
-    public static CommandFailure Cancelled() => new(ExitCodes.Cancelled, "cancelled");
+    public static CommandFailure Cancelled() => new(ExitCodes.Cancelled, "cancelled", "cancelled");
 }

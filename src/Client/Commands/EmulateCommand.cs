@@ -1,9 +1,9 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
-using System.CommandLine.Parsing;
-using Vespa.Client.Emulation;
 using Vespa.Core.Signatures;
+using Vespa.Emulator;
 
 namespace Vespa.Client.Commands;
 

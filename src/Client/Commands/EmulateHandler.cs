@@ -1,6 +1,6 @@
 using System.Threading.Channels;
-using Vespa.Client.Emulation;
 using Vespa.Core.Signatures;
+using Vespa.Emulator;
 
 namespace Vespa.Client.Commands;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Vespa.Client.Output;
 using Vespa.Client.Routing;
 
 namespace Vespa.Client.Commands;
@@ -21,7 +22,7 @@ internal static class EndpointPicker
         for (var i = 0; i < sorted.Count; i++)
         {
             var state = sorted[i].State is { } s ? "  " + s : "";
-            await prompt.WriteLineAsync($"  {(i + 1).ToString(CultureInfo.InvariantCulture),3}) {sorted[i].Name.PadRight(width)}{state}").ConfigureAwait(false);
+            await prompt.WriteLineAsync(TerminalText.Sanitize($"  {(i + 1).ToString(CultureInfo.InvariantCulture),3}) {sorted[i].Name.PadRight(width)}{state}")).ConfigureAwait(false);
         }
 
         for (var attempt = 0; attempt < MaxTries; attempt++)

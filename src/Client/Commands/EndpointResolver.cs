@@ -7,21 +7,22 @@ namespace Vespa.Client.Commands;
 
 /// <summary>
 /// Finds the endpoint and its key: the name from <c>--endpoint</c>/<c>VAST_ENDPOINT</c> or, on a terminal, a choice
-/// from the account's list; the key from <c>--api-key</c>/<c>VAST_API_KEY</c> or looked up in that list with the
-/// account key (<c>--account-key</c>, <c>VAST_ACCOUNT_KEY</c>, <c>~/.vast_api_key</c>).
+/// from the account's list; the key from <c>--endpoint-key</c>/<c>VAST_ENDPOINT_KEY</c> or looked up in that list with
+/// the account key (<c>--account-key</c>, <c>VAST_API_KEY</c>, <c>VAST_ACCOUNT_KEY</c>, <c>~/.vast_api_key</c>,
+/// <c>~/.config/vastai/vast_api_key</c>), as the vast.ai SDK does.
 /// </summary>
 internal sealed class EndpointResolver(CliConsole console, ClientRuntime runtime, ClientOptions options, ParseResult parse, ClientEnvironment environment)
 {
     public async Task<(EndpointTarget? Target, CommandFailure? Failure)> ResolveAsync(bool needKey, CancellationToken cancellationToken)
     {
         var name = options.EndpointName(parse, environment);
-        var endpointKey = needKey ? options.EndpointKey(parse, environment) : null;
+        var endpointKey = needKey ? options.EndpointKeyValue(parse, environment) : null;
         if (name is not null && endpointKey is not null)
         {
             return (new EndpointTarget(name, endpointKey), null);
         }
 
-        string? accountKey;
+        AccountKeySource? accountKey;
         try
         {
             accountKey = options.AccountKeyValue(parse, environment);
@@ -40,7 +41,7 @@ internal sealed class EndpointResolver(CliConsole console, ClientRuntime runtime
         {
             return (null, CommandFailure.Auth(name is null
                 ? $"to pick an endpoint an account key is needed: --account-key, {ClientEnvironmentVariables.AccountKey} or ~/{ClientEnvironment.AccountKeyFileName}."
-                : $"no endpoint key for '{name}': pass --api-key or set {ClientEnvironmentVariables.ApiKey}, or give an account key to look it up (--account-key, {ClientEnvironmentVariables.AccountKey}, ~/{ClientEnvironment.AccountKeyFileName})."));
+                : $"no endpoint key for '{name}': pass --endpoint-key or set {ClientEnvironmentVariables.EndpointKey}, or give the account key to look it up (--account-key, {ClientEnvironmentVariables.AccountKey}, ~/{ClientEnvironment.AccountKeyFileName})."));
         }
 
         var (jobs, failure) = await ListAsync(accountKey, NullProgressSink.Instance, cancellationToken).ConfigureAwait(false);
@@ -73,16 +74,26 @@ internal sealed class EndpointResolver(CliConsole console, ClientRuntime runtime
             }
         }
 
-        return (new EndpointTarget(job.Name, endpointKey ?? job.ApiKey), null);
+        return (endpointKey is null ? new EndpointTarget(job.Name, job.ApiKey, KeyFromConsole: true) : new EndpointTarget(job.Name, endpointKey), null);
     }
 
     /// <summary>The account's endpoints, or why not.</summary>
-    public async Task<(IReadOnlyList<EndpointJob>? Jobs, CommandFailure? Failure)> ListAsync(string accountKey, IProgressSink progress, CancellationToken cancellationToken)
+    public async Task<(IReadOnlyList<EndpointJob>? Jobs, CommandFailure? Failure)> ListAsync(AccountKeySource accountKey, IProgressSink progress, CancellationToken cancellationToken)
     {
-        var result = await runtime.Console.ListAsync(accountKey, progress, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(accountKey);
+        var result = await runtime.Console.ListAsync(accountKey.Value, progress, cancellationToken).ConfigureAwait(false);
         using var outcome = result.Outcome;
         if (Failures.From(result, runtime.Settings.TotalTimeout) is { } failure)
         {
+            if (failure.ExitCode == ExitCodes.Auth && accountKey.Source == ClientEnvironmentVariables.AccountKey)
+            {
+                // Before vespa-client 0.1, VAST_API_KEY held the endpoint key: say what it means now.
+                failure = failure with
+                {
+                    Message = failure.Message + $"; note: {ClientEnvironmentVariables.AccountKey} is the account key (as in the vast.ai CLI and SDK), an endpoint key goes in {ClientEnvironmentVariables.EndpointKey} or --endpoint-key",
+                };
+            }
+
             return (null, failure);
         }
 

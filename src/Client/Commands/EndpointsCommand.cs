@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Vespa.Client.Configuration;
 using Vespa.Client.Output;
 using Vespa.Client.Routing;
 
@@ -30,7 +31,7 @@ internal static class EndpointsCommand
         {
             try
             {
-                string? accountKey;
+                AccountKeySource? accountKey;
                 try
                 {
                     accountKey = options.AccountKeyValue(parse, services.Environment);
@@ -42,7 +43,7 @@ internal static class EndpointsCommand
 
                 if (accountKey is null)
                 {
-                    return await CommandFailure.Auth("no account key: pass --account-key, set VAST_ACCOUNT_KEY, or write it to ~/.vast_api_key.")
+                    return await CommandFailure.Auth($"no account key: pass --account-key, set {ClientEnvironmentVariables.AccountKey}, or write it to ~/{ClientEnvironment.AccountKeyFileName}.")
                         .ReportAsync(console, "endpoints", json).ConfigureAwait(false);
                 }
 
@@ -60,7 +61,8 @@ internal static class EndpointsCommand
                 }
 
                 var sorted = jobs.OrderBy(j => j.Name, StringComparer.Ordinal).ToList();
-                await console.Output.WriteAsync(json ? JsonList(sorted) + "\n" : Table(sorted)).ConfigureAwait(false);
+                var text = json ? JsonList(sorted) + "\n" : Table(sorted);
+                await console.Output.WriteAsync(console.IsTerminal ? TerminalText.Sanitize(text) : text).ConfigureAwait(false);
                 await console.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
                 return ExitCodes.Success;
             }

@@ -2,9 +2,11 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using Vespa.Client.Configuration;
-using Vespa.Client.Emulation;
 using Vespa.Client.Proxy;
 using Vespa.Client.Requests;
+using Vespa.Client.Resilience;
+using Vespa.Client.Routing;
+using Vespa.Emulator;
 
 namespace Vespa.Client.Commands;
 
@@ -22,18 +24,20 @@ internal static class ProxyCommand
         {
             Description = "TCP port to listen on (0 picks a free one).",
             DefaultValueFactory = _ => ClientDefaults.ProxyPort,
+            CustomParser = OptionParsers.Port,
         };
         var cost = new Option<double?>("--cost")
         {
             Description = $"Workload of a request without an {VespaHeaders.Cost} header. [default: {ClientDefaults.ProxyCost.ToString("0.0", CultureInfo.InvariantCulture)}, which lets the worker apply its own default cost]",
             HelpName = "N",
+            CustomParser = OptionParsers.Cost,
         };
         var allowRemote = new Option<bool>("--allow-remote")
         {
             Description = "Allow a non-loopback --host. Anyone who can reach the proxy spends your endpoint: use only on a trusted network.",
         };
         var client = new ClientOptions(routing: true);
-        var command = new Command("proxy", $"Serve a local HTTP proxy to an endpoint: point any SDK's base URL at it. GET /health answers locally; {VespaHeaders.Cost} sets a request's cost; answers stream through unbuffered.")
+        var command = new Command("proxy", $"Serve a local HTTP proxy to an endpoint: point any SDK's base URL at it. GET /health answers locally (?deep=1 routes and probes a worker); {VespaHeaders.Cost} sets a request's cost; answers stream through unbuffered.")
         {
             host,
             port,
@@ -67,15 +71,6 @@ internal static class ProxyCommand
                 result.AddError($"--host {h} is not a loopback address; the proxy spends your endpoint for whoever reaches it, so add --allow-remote to listen there anyway.");
             }
 
-            if (result.GetValue(port) is < 0 or > 65535)
-            {
-                result.AddError($"--port {result.GetValue(port)} is outside 0-65535.");
-            }
-
-            if (result.GetValue(cost) is { } c && !(double.IsFinite(c) && c > 0))
-            {
-                result.AddError("--cost must be a number above 0.");
-            }
         }
         command.SetAction((parse, cancellationToken) =>
         {
@@ -102,6 +97,11 @@ internal static class ProxyCommand
                 if (target is null)
                 {
                     return await resolveFailure!.ReportAsync(console, "proxy", json: false).ConfigureAwait(false);
+                }
+
+                if (await CheckKeyAsync(console, runtime, target, cancellationToken).ConfigureAwait(false) is { } refused)
+                {
+                    return await refused.ReportAsync(console, "proxy", json: false).ConfigureAwait(false);
                 }
 
                 LocalProxy proxy;
@@ -139,6 +139,45 @@ internal static class ProxyCommand
             {
                 return ExitCodes.Success;
             }
+        }
+    }
+
+    /// <summary>
+    /// A proxy with a wrong endpoint key would start and then fail every request, so a key the user gave is tried
+    /// once before listening: one <c>/route/</c> with cost 0 (no workload). A refusal stops the proxy (401/403: exit
+    /// 3; another 4xx, e.g. no such endpoint: exit 6); any other trouble (autoscaler down, no worker) is a warning,
+    /// since it may pass. A key just looked up in the console is current and not tried.
+    /// </summary>
+    private static async Task<CommandFailure?> CheckKeyAsync(CliConsole console, ClientRuntime runtime, EndpointTarget target, CancellationToken cancellationToken)
+    {
+        if (target.KeyFromConsole)
+        {
+            return null;
+        }
+
+        var state = new CallState(NullProgressSink.Instance, cancellationToken);
+        var (_, outcome) = await runtime.Autoscaler.RouteAsync(target, ClientDefaults.KeyCheckCost, state, cancellationToken).ConfigureAwait(false);
+        using (outcome)
+        {
+            if (outcome is null or { Kind: OutcomeKind.Waiting })
+            {
+                return null;
+            }
+
+            var failure = Failures.From(CallResult.From(outcome, state), runtime.Settings.TotalTimeout);
+            if (failure?.ExitCode == ExitCodes.Auth)
+            {
+                return failure with { Message = $"the endpoint key for '{target.Name}' was refused: {failure.Message}" };
+            }
+
+            if (failure is not null && outcome.Kind == OutcomeKind.RouteRefused)
+            {
+                // Another 4xx (e.g. no such endpoint): every request would get it too.
+                return failure with { Message = $"the autoscaler refused endpoint '{target.Name}': {failure.Message}" };
+            }
+
+            await console.Error.WriteLineAsync($"vespa-client proxy: warning: could not check the endpoint key: {outcome.Message}; starting anyway.").ConfigureAwait(false);
+            return null;
         }
     }
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Vespa.Client.Emulation;
+using Vespa.Emulator;
 
 namespace Vespa.Client.Commands;
 

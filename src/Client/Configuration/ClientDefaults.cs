@@ -44,6 +44,15 @@ internal static class ClientDefaults
     /// <summary>How long an open circuit stays open before one probe request may try the worker again.</summary>
     public static readonly TimeSpan BreakerDuration = TimeSpan.FromSeconds(30);
 
+    /// <summary>Routes in a row that land on workers whose circuit is open before the call gives up (with the cause that
+    /// opened the circuit). Such re-routes are immediate: they call no worker, so there is nothing to back off from, and
+    /// a request to an endpoint whose only worker is down fails at once instead of after the whole back-off series.</summary>
+    public const int CircuitOpenReroutes = 3;
+
+    /// <summary>After a failed download of the vast.ai root certificate, how long before the next request may try again
+    /// (a long proxy run recovers from a console outage; a burst of requests does not each wait for the console).</summary>
+    public static readonly TimeSpan VastRootRetryInterval = TimeSpan.FromSeconds(60);
+
     /// <summary>Requests in flight at once through the client (<c>VESPA_MAX_CONNECTIONS</c>; the claudius proxy's 100).</summary>
     public const int MaxConnections = 100;
 
@@ -56,6 +65,9 @@ internal static class ClientDefaults
     /// <summary>The proxy's workload when a request has no <c>X-Serverless-Cost</c> header (the claudius proxy's 1.0:
     /// a cost of 1 or less makes the worker use its own <c>VESPA_DEFAULT_COST</c>).</summary>
     public const double ProxyCost = 1.0;
+
+    /// <summary>The workload of the proxy's start-up check of a given endpoint key: one <c>/route/</c> that adds no load.</summary>
+    public const double KeyCheckCost = 0;
 
     /// <summary>The proxy's listen address.</summary>
     public const string ProxyHost = "127.0.0.1";

@@ -3,11 +3,15 @@ namespace Vespa.Client.Configuration;
 /// <summary>The environment variables the client reads (flags win over them).</summary>
 internal static class ClientEnvironmentVariables
 {
-    /// <summary>The endpoint key (what <c>/route/</c> accepts), as in the claudius proxy.</summary>
-    public const string ApiKey = "VAST_API_KEY";
+    /// <summary>The account key, as in the vast.ai CLI and SDK (what the console accepts; endpoint keys are looked up
+    /// with it). Until vespa-client 0.1 this variable held the endpoint key (README, "Migration").</summary>
+    public const string AccountKey = "VAST_API_KEY";
 
-    /// <summary>The account key (what the console accepts), to look endpoint keys up.</summary>
-    public const string AccountKey = "VAST_ACCOUNT_KEY";
+    /// <summary>The account key under the claudius proxy's name, read after <see cref="AccountKey"/>.</summary>
+    public const string AccountKeyAlternative = "VAST_ACCOUNT_KEY";
+
+    /// <summary>The endpoint key (what <c>/route/</c> accepts).</summary>
+    public const string EndpointKey = "VAST_ENDPOINT_KEY";
 
     public const string Endpoint = "VAST_ENDPOINT";
 
@@ -28,4 +32,10 @@ internal static class ClientEnvironmentVariables
     public const string MaxConnectionsPerHost = "VESPA_MAX_CONNECTIONS_PER_HOST";
 
     public const string VastRootCert = "VESPA_VAST_ROOT_CERT";
+
+    /// <summary>The XDG base directory for caches; the vast.ai root certificate is kept under <c>vespa/</c> in it.</summary>
+    public const string CacheHome = "XDG_CACHE_HOME";
+
+    /// <summary>The XDG base directory for configuration, where the vast.ai CLI keeps <c>vastai/vast_api_key</c>.</summary>
+    public const string ConfigHome = "XDG_CONFIG_HOME";
 }

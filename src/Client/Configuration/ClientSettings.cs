@@ -49,6 +49,15 @@ internal sealed record ClientSettings
     /// store only.</summary>
     public string? VastRootCertificateFile { get; init; }
 
+    /// <summary>Whether the vast.ai root certificate is downloaded from the console
+    /// (<c>{console}/static/jvastai_root.cer</c>, as the SDK does) before the first https worker call, when no
+    /// <see cref="VastRootCertificateFile"/> is given. Commands that never call workers leave it off.</summary>
+    public bool FetchVastRoot { get; init; }
+
+    /// <summary>Where a downloaded root is kept between runs (<c>~/.cache/vespa/jvastai_root.cer</c>); <c>null</c>:
+    /// downloaded on every run.</summary>
+    public string? VastRootCacheFile { get; init; }
+
     /// <summary>Explain rejected certificates on the error writer.</summary>
     public bool TlsDebug { get; init; }
 }

@@ -6,7 +6,8 @@ namespace Vespa.Client.Http;
 
 /// <summary>
 /// Server-certificate check for every host the client talks to (console, autoscaler, workers): the system trust
-/// store, plus the vast.ai root certificate when one is configured (vast-protocol.md §7.4).
+/// store, plus the vast.ai root certificate when there is one (configured or downloaded: <see cref="VastRootStore"/>;
+/// vast-protocol.md §7.4).
 /// </summary>
 /// <remarks>
 /// The vast.ai root (<c>https://console.vast.ai/static/jvastai_root.cer</c>) is a CA (BasicConstraints CA=true with a
@@ -21,27 +22,22 @@ internal sealed class VastCertificateValidator
 {
     private const string ServerAuthOid = "1.3.6.1.5.5.7.3.1";
 
-    private readonly X509Certificate2? _vastRoot;
+    private readonly Func<X509Certificate2?> _vastRoot;
     private readonly TextWriter? _debug;
 
     /// <param name="vastRoot">The vast.ai root, or <c>null</c> to trust the system store only.</param>
     /// <param name="debug">Where to explain rejected certificates (<c>--tls-debug</c>); <c>null</c> for silence.</param>
     public VastCertificateValidator(X509Certificate2? vastRoot, TextWriter? debug)
+        : this(() => vastRoot, debug)
+    {
+    }
+
+    /// <param name="vastRoot">The vast.ai root at the time of a handshake (it may arrive during the run).</param>
+    /// <param name="debug">Where to explain rejected certificates (<c>--tls-debug</c>); <c>null</c> for silence.</param>
+    public VastCertificateValidator(Func<X509Certificate2?> vastRoot, TextWriter? debug)
     {
         _vastRoot = vastRoot;
         _debug = debug is null ? null : TextWriter.Synchronized(debug);
-    }
-
-    /// <summary>Loads a root certificate file, PEM or DER.</summary>
-    /// <exception cref="IOException">The file cannot be read.</exception>
-    /// <exception cref="CryptographicException">The file holds no certificate.</exception>
-    public static X509Certificate2 LoadRoot(string path)
-    {
-        var bytes = File.ReadAllBytes(path);
-        var text = System.Text.Encoding.ASCII.GetString(bytes);
-        return text.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal)
-            ? X509Certificate2.CreateFromPem(text)
-            : X509CertificateLoader.LoadCertificate(bytes);
     }
 
     /// <summary>The <see cref="RemoteCertificateValidationCallback"/>.</summary>
@@ -66,14 +62,14 @@ internal sealed class VastCertificateValidator
             return false;
         }
 
-        if (_vastRoot is null)
+        if (_vastRoot() is not { } root)
         {
             Debug($"{host}: the chain is not trusted by the system store ({Describe(chain)}); for a vast.ai worker pass --vast-root-cert");
             return false;
         }
 
         using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        if (IsTrustedByVastRoot(leaf, chain, out var reason))
+        if (IsTrustedByVastRoot(root, leaf, chain, out var reason))
         {
             return true;
         }
@@ -85,9 +81,20 @@ internal sealed class VastCertificateValidator
     /// <summary>Builds the chain to the vast.ai root and accepts it when the only fault left is that root's key usage.</summary>
     internal bool IsTrustedByVastRoot(X509Certificate2 leaf, X509Chain? presented, out string reason)
     {
+        if (_vastRoot() is not { } vastRoot)
+        {
+            reason = "no vast.ai root";
+            return false;
+        }
+
+        return IsTrustedByVastRoot(vastRoot, leaf, presented, out reason);
+    }
+
+    private static bool IsTrustedByVastRoot(X509Certificate2 vastRoot, X509Certificate2 leaf, X509Chain? presented, out string reason)
+    {
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(_vastRoot!);
+        chain.ChainPolicy.CustomTrustStore.Add(vastRoot);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.ApplicationPolicy.Add(new Oid(ServerAuthOid));
         if (presented is not null)
@@ -107,7 +114,7 @@ internal sealed class VastCertificateValidator
 
         var elements = chain.ChainElements;
         var root = elements.Count > 0 ? elements[^1].Certificate : null;
-        if (root is null || !root.RawDataMemory.Span.SequenceEqual(_vastRoot!.RawDataMemory.Span))
+        if (root is null || !root.RawDataMemory.Span.SequenceEqual(vastRoot.RawDataMemory.Span))
         {
             reason = "the chain does not lead to it (" + Describe(chain) + ")";
             return false;

@@ -9,6 +9,11 @@ namespace Vespa.Client.Output;
 /// text; <see cref="OutputMode.Raw"/> as the bytes received; <see cref="OutputMode.Json"/> as one JSON line per event.
 /// Output is flushed after every event, so tokens appear as they are generated.
 /// </summary>
+/// <remarks>
+/// On a terminal (<see cref="CliConsole.IsTerminal"/>, text mode) the answer is made readable and harmless: control
+/// characters are shown escaped (<see cref="TerminalText"/>), a JSON answer is indented, and a binary one is not dumped.
+/// Pipes and files get the text exactly as sent.
+/// </remarks>
 internal sealed class AnswerPrinter(CliConsole console, TimeProvider time)
 {
     private const int BufferSize = 16 * 1024;
@@ -81,6 +86,16 @@ internal sealed class AnswerPrinter(CliConsole console, TimeProvider time)
         }
 
         var text = Encoding.UTF8.GetString(body);
+        if (console.IsTerminal)
+        {
+            if (MediaTypes.IsJson(mediaType) && JsonOutput.TryIndent(body, out var indented))
+            {
+                text = indented;
+            }
+
+            text = TerminalText.Sanitize(text);
+        }
+
         await console.Output.WriteAsync(text).ConfigureAwait(false);
         if (text.Length > 0 && text[^1] != '\n')
         {
@@ -97,17 +112,30 @@ internal sealed class AnswerPrinter(CliConsole console, TimeProvider time)
             return new RawSink(console, endWithNewline: false);
         }
 
+        var terminal = mode == OutputMode.Text && console.IsTerminal;
         if (MediaTypes.IsEventStream(mediaType))
         {
-            return new EventSink(console, mode == OutputMode.Json, sse: true);
+            return new EventSink(console, mode == OutputMode.Json, sse: true, terminal);
         }
 
         if (MediaTypes.IsJsonLines(mediaType))
         {
-            return new EventSink(console, mode == OutputMode.Json, sse: false);
+            return new EventSink(console, mode == OutputMode.Json, sse: false, terminal);
         }
 
-        return mode == OutputMode.Json ? new EventSink(console, json: true, sse: false) : new RawSink(console, endWithNewline: MediaTypes.IsText(mediaType));
+        if (mode == OutputMode.Json)
+        {
+            return new EventSink(console, json: true, sse: false, terminal: false);
+        }
+
+        if (terminal)
+        {
+            return !MediaTypes.IsText(mediaType) ? new HiddenBinarySink(console, mediaType)
+                : MediaTypes.IsJson(mediaType) ? new JsonTextSink(console)
+                : new TerminalTextSink(console);
+        }
+
+        return new RawSink(console, endWithNewline: MediaTypes.IsText(mediaType));
     }
 
     private interface IStreamSink
@@ -155,10 +183,99 @@ internal sealed class AnswerPrinter(CliConsole console, TimeProvider time)
         }
     }
 
-    /// <summary>SSE events (data lines joined, <c>[DONE]</c> skipped) or NDJSON lines, shown one by one.</summary>
-    private sealed class EventSink(CliConsole console, bool json, bool sse) : IStreamSink
+    /// <summary>Text for a terminal: decoded as it arrives (a character split across chunks waits for its bytes) and
+    /// shown with its control characters escaped.</summary>
+    private sealed class TerminalTextSink(CliConsole console) : IStreamSink
+    {
+        private readonly Decoder _decoder = Encoding.UTF8.GetDecoder();
+        private readonly TerminalText _text = new();
+        private bool _endsWithNewline = true;
+
+        public int Events => 0;
+
+        public async ValueTask WriteAsync(ReadOnlyMemory<byte> chunk)
+        {
+            var chars = new char[_decoder.GetCharCount(chunk.Span, flush: false)];
+            var count = _decoder.GetChars(chunk.Span, chars, flush: false);
+            await WriteTextAsync(_text.Push(chars.AsSpan(0, count))).ConfigureAwait(false);
+            await console.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        public async ValueTask CompleteAsync(bool ended)
+        {
+            var chars = new char[_decoder.GetCharCount([], flush: true)];
+            var count = _decoder.GetChars([], chars, flush: true);
+            await WriteTextAsync(_text.Push(chars.AsSpan(0, count)) + _text.Flush()).ConfigureAwait(false);
+            if (!_endsWithNewline)
+            {
+                await console.Output.WriteLineAsync().ConfigureAwait(false);
+            }
+
+            await console.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        private async Task WriteTextAsync(string text)
+        {
+            if (text.Length > 0)
+            {
+                await console.Output.WriteAsync(text).ConfigureAwait(false);
+                _endsWithNewline = text[^1] == '\n';
+            }
+        }
+    }
+
+    /// <summary>A JSON answer for a terminal: one document, so it is gathered and shown indented at the end (as it
+    /// came, escaped, when it does not parse, e.g. because it broke).</summary>
+    private sealed class JsonTextSink(CliConsole console) : IStreamSink
+    {
+        private readonly System.Buffers.ArrayBufferWriter<byte> _body = new();
+
+        public int Events => 0;
+
+        public ValueTask WriteAsync(ReadOnlyMemory<byte> chunk)
+        {
+            System.Buffers.BuffersExtensions.Write(_body, chunk.Span);
+            return ValueTask.CompletedTask;
+        }
+
+        public async ValueTask CompleteAsync(bool ended)
+        {
+            var body = _body.WrittenSpan;
+            var text = JsonOutput.TryIndent(body, out var indented) ? indented : Encoding.UTF8.GetString(body);
+            text = TerminalText.Sanitize(text);
+            await console.Output.WriteAsync(text).ConfigureAwait(false);
+            if (text.Length > 0 && text[^1] != '\n')
+            {
+                await console.Output.WriteLineAsync().ConfigureAwait(false);
+            }
+
+            await console.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A binary answer on a terminal: counted, not shown (as for a buffered one).</summary>
+    private sealed class HiddenBinarySink(CliConsole console, string? mediaType) : IStreamSink
+    {
+        private long _bytes;
+
+        public int Events => 0;
+
+        public ValueTask WriteAsync(ReadOnlyMemory<byte> chunk)
+        {
+            _bytes += chunk.Length;
+            return ValueTask.CompletedTask;
+        }
+
+        public async ValueTask CompleteAsync(bool ended) =>
+            await console.Error.WriteLineAsync($"(a {_bytes}-byte {mediaType} answer; not shown on a terminal: redirect the output or use --raw)").ConfigureAwait(false);
+    }
+
+    /// <summary>SSE events (data lines joined, <c>[DONE]</c> skipped) or NDJSON lines, shown one by one; on a terminal
+    /// with their control characters escaped.</summary>
+    private sealed class EventSink(CliConsole console, bool json, bool sse, bool terminal) : IStreamSink
     {
         private readonly LineSplitter _lines = new();
+        private readonly TerminalText _text = new();
         private readonly List<string> _data = [];
         private bool _endsWithNewline = true;
 
@@ -185,6 +302,12 @@ internal sealed class AnswerPrinter(CliConsole console, TimeProvider time)
             {
                 await DispatchAsync(string.Join('\n', _data)).ConfigureAwait(false);
                 _data.Clear();
+            }
+
+            if (terminal && _text.Flush() is { Length: > 0 } held)
+            {
+                await console.Output.WriteAsync(held).ConfigureAwait(false);
+                _endsWithNewline = false;
             }
 
             if (!_endsWithNewline)
@@ -243,6 +366,11 @@ internal sealed class AnswerPrinter(CliConsole console, TimeProvider time)
 
             var token = StreamEvents.OpenAiToken(data);
             var text = token ?? data + "\n";
+            if (terminal)
+            {
+                text = _text.Push(text);
+            }
+
             if (text.Length > 0)
             {
                 await console.Output.WriteAsync(text).ConfigureAwait(false);

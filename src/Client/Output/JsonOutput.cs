@@ -10,6 +10,7 @@ namespace Vespa.Client.Output;
 internal static class JsonOutput
 {
     private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonWriterOptions IndentedOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = true };
 
     public static string Write(Action<Utf8JsonWriter> write)
     {
@@ -21,6 +22,29 @@ internal static class JsonOutput
         }
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary><paramref name="json"/> indented (two spaces) when it is one JSON document; numbers, key order and
+    /// duplicate keys as they were. Control characters inside strings stay escaped.</summary>
+    public static bool TryIndent(ReadOnlySpan<byte> json, out string indented)
+    {
+        indented = "";
+        try
+        {
+            using var document = JsonDocument.Parse(json.ToArray());
+            var buffer = new ArrayBufferWriter<byte>(json.Length * 2 + 16);
+            using (var writer = new Utf8JsonWriter(buffer, IndentedOptions))
+            {
+                document.RootElement.WriteTo(writer);
+            }
+
+            indented = Encoding.UTF8.GetString(buffer.WrittenSpan);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     /// <summary><paramref name="data"/> as one compact JSON line: itself when it is JSON, otherwise a JSON string.</summary>

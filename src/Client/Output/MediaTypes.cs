@@ -16,6 +16,10 @@ internal static class MediaTypes
     /// <summary>One JSON document per line (the worker streams these like SSE).</summary>
     public static bool IsJsonLines(string? mediaType) => mediaType is "application/x-ndjson" or "application/jsonl" or "application/x-jsonlines" or "application/json-seq";
 
+    /// <summary>One JSON document: <c>application/json</c> or <c>*/*+json</c>.</summary>
+    public static bool IsJson(string? mediaType) =>
+        mediaType is not null && (mediaType == "application/json" || mediaType.EndsWith("+json", StringComparison.Ordinal));
+
     /// <summary>Whether a body of this type is text a terminal can show.</summary>
     public static bool IsText(string? mediaType) =>
         mediaType is null

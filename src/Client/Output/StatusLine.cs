@@ -62,7 +62,8 @@ internal sealed class StatusLine : IProgressSink, IAsyncDisposable
             do
             {
                 var elapsed = _time.GetElapsedTime(_started).TotalSeconds.ToString("0", CultureInfo.InvariantCulture);
-                var line = $"{Frames[frame++ % Frames.Length]} {_status} ({elapsed}s)";
+                // The status quotes the autoscaler ("waiting for a worker: <its words>"): shown, not obeyed.
+                var line = $"{Frames[frame++ % Frames.Length]} {TerminalText.Sanitize(_status)} ({elapsed}s)";
                 var max = Math.Max(10, _console.Width - 1);
                 await _console.Error.WriteAsync("\r" + (line.Length > max ? line[..max] : line) + "\u001b[K").ConfigureAwait(false);
                 await _console.Error.FlushAsync(_stop.Token).ConfigureAwait(false);

@@ -42,7 +42,13 @@ internal sealed class EndpointCaller(ClientRuntime runtime, EndpointTarget targe
         var worker = ticket.WorkerUrl;
         if (!runtime.Breakers.TryEnter(worker))
         {
-            return AttemptOutcome.CircuitOpen(worker);
+            return AttemptOutcome.CircuitOpen(worker, runtime.Breakers.GetLastCause(worker));
+        }
+
+        if (ticket.WorkerUrl.StartsWith("https:", StringComparison.OrdinalIgnoreCase))
+        {
+            // First use of an https worker: the vast.ai root its certificate chains to (downloaded once, then cached).
+            await runtime.EnsureVastRootAsync(cancellationToken).ConfigureAwait(false);
         }
 
         var entered = false;
@@ -55,7 +61,7 @@ internal sealed class EndpointCaller(ClientRuntime runtime, EndpointTarget targe
             var outcome = await send(ticket, call, cancellationToken).ConfigureAwait(false);
             if (outcome.IsWorkerFailure)
             {
-                runtime.Breakers.OnFailure(worker);
+                runtime.Breakers.OnFailure(worker, FailureCause.From(outcome));
             }
             else
             {
@@ -67,7 +73,7 @@ internal sealed class EndpointCaller(ClientRuntime runtime, EndpointTarget targe
         catch (OperationCanceledException) when (entered && !call.CallerToken.IsCancellationRequested)
         {
             // Out of time while waiting on the worker: a failure of that worker.
-            runtime.Breakers.OnFailure(worker);
+            runtime.Breakers.OnFailure(worker, FailureCause.Timeout(worker));
             throw;
         }
         catch (OperationCanceledException)

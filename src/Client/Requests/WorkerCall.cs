@@ -52,6 +52,12 @@ internal sealed class WorkerCall
             request.Headers.TryAddWithoutValidation(name, value);
         }
 
+        if (!request.Headers.Contains("User-Agent"))
+        {
+            // As the SDK names itself to workers (vastai-sdk/<version>); a -H User-Agent of the caller's wins.
+            request.Headers.TryAddWithoutValidation("User-Agent", ClientVersion.UserAgent);
+        }
+
         switch (Form)
         {
             case RequestForm.Envelope:

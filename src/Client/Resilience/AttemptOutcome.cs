@@ -44,6 +44,9 @@ internal sealed class AttemptOutcome : IDisposable
     /// <summary>The proxy's kept copy of a retryable answer it did not relay.</summary>
     public CapturedResponse? Captured { get; private init; }
 
+    /// <summary>For <see cref="OutcomeKind.CircuitOpen"/>: the failure that opened the circuit, if known.</summary>
+    public FailureCause? Cause { get; private init; }
+
     /// <summary>A control call's result (the endpoint list).</summary>
     public object? Value { get; private init; }
 
@@ -104,8 +107,17 @@ internal sealed class AttemptOutcome : IDisposable
     public static AttemptOutcome WorkerUnreachable(string workerUrl, string detail, Exception? exception = null) =>
         new(OutcomeKind.WorkerUnreachable, $"worker {workerUrl} failed: {detail}") { WorkerUrl = workerUrl, Exception = exception };
 
-    public static AttemptOutcome CircuitOpen(string workerUrl) =>
-        new(OutcomeKind.CircuitOpen, $"worker {workerUrl} skipped: its circuit is open after repeated failures") { WorkerUrl = workerUrl };
+    /// <summary>The routed worker was not called: its circuit is open. The message leads with the failure that opened it
+    /// (<paramref name="cause"/>), which is what the user needs to see.</summary>
+    public static AttemptOutcome CircuitOpen(string workerUrl, FailureCause? cause) =>
+        new(OutcomeKind.CircuitOpen, cause is null
+            ? $"worker {workerUrl} skipped: its circuit is open after repeated failures"
+            : $"{cause.Message}; its circuit is open after repeated failures, so it is skipped for now")
+        {
+            WorkerUrl = workerUrl,
+            Cause = cause,
+            StatusCode = cause?.StatusCode,
+        };
 
     public static AttemptOutcome ControlUnavailable(string message, int? statusCode = null, TimeSpan? retryAfter = null, Exception? exception = null) =>
         new(OutcomeKind.ControlUnavailable, message) { StatusCode = statusCode, RetryAfter = retryAfter, Exception = exception };

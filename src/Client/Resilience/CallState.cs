@@ -23,6 +23,9 @@ internal sealed class CallState(IProgressSink progress, CancellationToken caller
     /// <summary>Failed attempts (WAITING polls are not failures); retries stop when this exceeds the limit.</summary>
     public int Failures { get; set; }
 
+    /// <summary>Attempts in a row whose route named a worker with an open circuit (reset by any other outcome).</summary>
+    public int CircuitOpenInARow { get; set; }
+
     /// <summary>WAITING answers received.</summary>
     public int WaitingPolls { get; set; }
 

@@ -13,7 +13,8 @@ namespace Vespa.Client.Resilience;
 /// <remarks>
 /// <para>Retried: WAITING routes (polled until the total timeout; they are not failures), the autoscaler's and the
 /// console's 5xx/408/429 and transport errors, the worker's 408/429/5xx and transport errors (re-routed with the same
-/// <c>request_idx</c>), open circuits, and attempt timeouts — at most <see cref="ClientSettings.MaxRetries"/> failures
+/// <c>request_idx</c>), open circuits (at once, at most <see cref="ClientDefaults.CircuitOpenReroutes"/> in a row), and
+/// attempt timeouts — at most <see cref="ClientSettings.MaxRetries"/> failures
 /// after the first. Not retried: other 4xx, cancellation, and anything once an answer has started to reach the user
 /// (the pipeline returns at the first byte; what follows is outside it).</para>
 /// <para>Delays: WAITING polls start at <see cref="ClientSettings.WaitingPollDelay"/> and back off to
@@ -83,6 +84,7 @@ internal static class RequestPipeline
                         }
 
                         call.LastProblem = result.Kind == OutcomeKind.Answered ? null : result.Message;
+                        call.CircuitOpenInARow = result.Kind == OutcomeKind.CircuitOpen ? call.CircuitOpenInARow + 1 : 0;
                         return Outcome.FromResult(result);
                     }
                     catch (OperationCanceledException e)
@@ -127,6 +129,9 @@ internal static class RequestPipeline
             { Exception: TimeoutRejectedException } => call.Failures <= maxRetries,
             { Exception: not null } => false,
             { Result.Kind: OutcomeKind.Waiting } => true,
+            // The autoscaler keeps naming workers we know are down: stop with the cause rather than spend the whole
+            // back-off series on routes that call nobody.
+            { Result.Kind: OutcomeKind.CircuitOpen } when call.CircuitOpenInARow >= ClientDefaults.CircuitOpenReroutes => false,
             { Result.IsTransient: true } => call.Failures <= maxRetries,
             _ => false,
         };
@@ -141,6 +146,12 @@ internal static class RequestPipeline
             return call.WaitingPolls == 1
                 ? settings.WaitingPollDelay
                 : Jitter(Exponential(settings.WaitingPollDelay, call.WaitingPolls - 1, settings.WaitingPollMaxDelay));
+        }
+
+        if (outcome.Result is { Kind: OutcomeKind.CircuitOpen })
+        {
+            // Nothing was sent to a worker: re-route at once (bounded by CircuitOpenReroutes).
+            return TimeSpan.Zero;
         }
 
         if (outcome.Result?.RetryAfter is { } retryAfter)

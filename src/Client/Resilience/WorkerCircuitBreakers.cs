@@ -57,13 +57,16 @@ internal sealed class WorkerCircuitBreakers(int threshold, TimeSpan breakDuratio
         }
     }
 
-    public void OnFailure(string workerUrl)
+    /// <summary>Records a failed call; <paramref name="cause"/> is kept for the message of calls the open circuit
+    /// skips.</summary>
+    public void OnFailure(string workerUrl, FailureCause? cause = null)
     {
         var opened = false;
         var entry = _entries.GetOrAdd(workerUrl, static _ => new Entry());
         lock (entry)
         {
             entry.Failures++;
+            entry.LastCause = cause ?? entry.LastCause;
             if (entry.State == CircuitState.HalfOpen || (entry.State == CircuitState.Closed && entry.Failures >= threshold))
             {
                 entry.State = CircuitState.Open;
@@ -95,6 +98,20 @@ internal sealed class WorkerCircuitBreakers(int threshold, TimeSpan breakDuratio
         }
     }
 
+    /// <summary>The failure last recorded for <paramref name="workerUrl"/>, while it has an entry (failing or open).</summary>
+    public FailureCause? GetLastCause(string workerUrl)
+    {
+        if (!_entries.TryGetValue(workerUrl, out var entry))
+        {
+            return null;
+        }
+
+        lock (entry)
+        {
+            return entry.LastCause;
+        }
+    }
+
     /// <summary>The circuit of <paramref name="workerUrl"/> now (an open circuit whose break has passed still reads
     /// <see cref="CircuitState.Open"/> until a caller probes).</summary>
     public CircuitState GetState(string workerUrl)
@@ -117,5 +134,7 @@ internal sealed class WorkerCircuitBreakers(int threshold, TimeSpan breakDuratio
         public int Failures { get; set; }
 
         public long OpenedAt { get; set; }
+
+        public FailureCause? LastCause { get; set; }
     }
 }

@@ -9,9 +9,11 @@ using Vespa.Core.Envelopes;
 namespace Vespa.Client.Routing;
 
 /// <summary>
-/// <c>POST {autoscaler}/route/</c> (vast-protocol.md §7.2): <c>Authorization: Bearer &lt;endpoint key&gt;</c> and
-/// <c>{"endpoint", "cost", "request_idx", "replay_timeout"}</c>. The answer is read as JSON whatever its Content-Type
-/// (run.vast.ai has been seen sending odd headers). One call per attempt; the pipeline retries.
+/// <c>POST {autoscaler}/route/?api_key=&lt;endpoint key&gt;</c> (vast-protocol.md §7.2), byte for byte what the SDK
+/// sends: <c>Authorization: Bearer &lt;endpoint key&gt;</c>, the key again in the query and in the body
+/// <c>{"endpoint", "api_key", "cost", "request_idx", "replay_timeout"}</c> (that order), and a <c>User-Agent</c>
+/// naming vespa-client. The answer is read as JSON whatever its Content-Type (run.vast.ai has been seen sending odd
+/// headers). One call per attempt; the pipeline retries.
 /// </summary>
 internal sealed class AutoscalerClient(HttpMessageInvoker invoker, Uri autoscalerUrl, TimeSpan callTimeout, TimeProvider time)
 {
@@ -31,9 +33,10 @@ internal sealed class AutoscalerClient(HttpMessageInvoker invoker, Uri autoscale
         ArgumentNullException.ThrowIfNull(call);
         using var timeout = new CancellationTokenSource(callTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        using var request = new HttpRequestMessage(HttpMethod.Post, _routeUrl);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_routeUrl, "?api_key=" + Uri.EscapeDataString(target.ApiKey)));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", target.ApiKey);
-        request.Content = new ByteArrayContent(RouteBody(target.Name, cost, call.RequestIdx));
+        request.Headers.TryAddWithoutValidation("User-Agent", ClientVersion.UserAgent);
+        request.Content = new ByteArrayContent(RouteBody(target.Name, target.ApiKey, cost, call.RequestIdx));
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
 
         HttpResponseMessage response;
@@ -109,16 +112,19 @@ internal sealed class AutoscalerClient(HttpMessageInvoker invoker, Uri autoscale
         }
     }
 
-    internal static byte[] RouteBody(string endpoint, double cost, long requestIdx)
+    internal static byte[] RouteBody(string endpoint, string apiKey, double cost, long requestIdx)
     {
         var buffer = new ArrayBufferWriter<byte>(128);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
             writer.WriteString("endpoint", endpoint);
+            writer.WriteString("api_key", apiKey);
             writer.WriteNumber("cost", cost);
             writer.WriteNumber("request_idx", requestIdx);
-            writer.WriteNumber("replay_timeout", ReplayTimeout);
+            // A Python float in the SDK: written as one here too (60.0, not 60).
+            writer.WritePropertyName("replay_timeout");
+            writer.WriteRawValue(ReplayTimeout.ToString("0.0##", CultureInfo.InvariantCulture));
             writer.WriteEndObject();
         }
 

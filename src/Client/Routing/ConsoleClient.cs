@@ -7,13 +7,15 @@ using Vespa.Client.Resilience;
 namespace Vespa.Client.Routing;
 
 /// <summary>
-/// The console's endpoint listing, <c>GET {console}/api/v0/endptjobs/?autoscaler_instance=&lt;instance&gt;</c> with
-/// <c>Authorization: Bearer &lt;account key&gt;</c> (the claudius proxy's form: no key in the query, where it would
-/// end up in logs). Runs through the client's pipeline: 5xx and transport errors are retried.
+/// The console's endpoint listing as the SDK asks for it (vast-protocol.md §7.1),
+/// <c>GET {console}/api/v0/endptjobs/?client_id=me&amp;api_key=&lt;account key&gt;</c> with
+/// <c>Authorization: Bearer &lt;account key&gt;</c> and a <c>User-Agent</c> naming vespa-client, plus the claudius
+/// proxy's <c>autoscaler_instance=&lt;instance&gt;</c> (the alpha and candidate consoles list by it). Runs through the
+/// client's pipeline: 5xx and transport errors are retried.
 /// </summary>
 internal sealed class ConsoleClient(HttpMessageInvoker invoker, Uri consoleUrl, string instance, TimeSpan callTimeout, ResiliencePipeline<AttemptOutcome> pipeline, TimeProvider time)
 {
-    private readonly Uri _listUrl = new(AutoscalerClient.EnsureTrailingSlash(consoleUrl), "api/v0/endptjobs/?autoscaler_instance=" + Uri.EscapeDataString(instance));
+    private readonly Uri _listUrl = new(AutoscalerClient.EnsureTrailingSlash(consoleUrl), "api/v0/endptjobs/");
 
     /// <summary>The account's endpoints; the result's outcome is <see cref="OutcomeKind.ControlDone"/> with an
     /// <see cref="IReadOnlyList{EndpointJob}"/> value, or says why not.</summary>
@@ -28,8 +30,10 @@ internal sealed class ConsoleClient(HttpMessageInvoker invoker, Uri consoleUrl, 
     {
         using var timeout = new CancellationTokenSource(callTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        using var request = new HttpRequestMessage(HttpMethod.Get, _listUrl);
+        var query = $"?client_id=me&api_key={Uri.EscapeDataString(accountKey)}&autoscaler_instance={Uri.EscapeDataString(instance)}";
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_listUrl, query));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accountKey);
+        request.Headers.TryAddWithoutValidation("User-Agent", ClientVersion.UserAgent);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         try
         {

@@ -11,9 +11,11 @@ namespace Vespa.Worker.Admission;
 /// Decides whether an authenticated request may go to the backend now (vast-protocol.md §5,
 /// product.md §3.3): workload from <c>auth_data.cost</c> (or <c>VESPA_DEFAULT_COST</c> when
 /// cost &lt;= 1), 503 while the worker is not ready, 429 when the estimated wait is above
-/// <c>VESPA_MAX_WAIT_TIME</c>, then a FIFO slot when concurrency is limited.
+/// <c>VESPA_MAX_WAIT_TIME</c>, then a FIFO slot when concurrency is limited. Requests inside a
+/// session skip the first three (their capacity was admitted with the session) but wait for a slot
+/// in the same FIFO, as in the SDK.
 /// </summary>
-internal sealed class AdmissionController
+internal sealed class AdmissionController : IDisposable
 {
     private readonly LoadTracker _tracker;
     private readonly WorkerState _state;
@@ -31,6 +33,9 @@ internal sealed class AdmissionController
         _time = time;
         _gate = !options.AllowParallel ? new ConcurrencyGate(1) : options.MaxConcurrency is { } slots ? new ConcurrencyGate(slots) : null;
     }
+
+    /// <summary>Requests waiting for a concurrency slot, in a session or not.</summary>
+    public int QueuedRequests => _gate?.Waiting ?? 0;
 
     /// <summary>The workload of a request, or the 422 when its cost is not a usable number.</summary>
     public WorkerError? TryGetWorkload(AuthData? authData, out double workload)
@@ -61,10 +66,8 @@ internal sealed class AdmissionController
         var reqnum = authData?.ReqnumValue;
         if (!_state.IsReady)
         {
-            _tracker.Reject(requestIdx, reqnum, workload);
-            _metrics.Request(RequestOutcome.RejectedNotReady);
-            _metrics.Workload("rejected", workload);
-            return (null, new WorkerError(StatusCodes.Status503ServiceUnavailable, "worker not ready: " + _state.NotReadyReason));
+            RecordRejection(authData, workload, RequestOutcome.RejectedNotReady);
+            return (null, NotReady());
         }
 
         var decision = _tracker.TryAdmit(requestIdx, reqnum, workload, _state.MaxThroughput, _options.MaxWaitTime);
@@ -80,25 +83,52 @@ internal sealed class AdmissionController
         }
 
         _metrics.Workload("received", workload);
-        ConcurrencyGate.Lease? lease = null;
-        if (_gate is not null)
+        IDisposable? lease;
+        try
         {
-            var waitStarted = _time.GetTimestamp();
-            try
-            {
-                lease = await _gate.EnterAsync(cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                // The client left while queued: counted as cancelled, the slot queue is already clean.
-                _tracker.Complete(record, RequestStatus.Cancelled);
-                throw;
-            }
-
-            _metrics.QueueWait.Observe(_time.GetElapsedTime(waitStarted).TotalSeconds);
+            lease = await WaitForSlotAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client left while queued: counted as cancelled, the slot queue is already clean.
+            _tracker.Complete(record, RequestStatus.Cancelled);
+            throw;
         }
 
         _tracker.MarkStarted(record);
         return (new AdmissionTicket(_tracker, record, lease), null);
     }
+
+    /// <summary>
+    /// Waits for a concurrency slot in the one FIFO (null when concurrency is unlimited); dispose
+    /// the result to free it. Requests inside a session call this directly: the SDK queues them
+    /// with everyone else, so <c>VESPA_ALLOW_PARALLEL=false</c> holds for them too.
+    /// </summary>
+    public async ValueTask<IDisposable?> WaitForSlotAsync(CancellationToken cancellationToken)
+    {
+        if (_gate is null)
+        {
+            return null;
+        }
+
+        var waitStarted = _time.GetTimestamp();
+        var lease = await _gate.EnterAsync(cancellationToken);
+        _metrics.QueueWait.Observe(_time.GetElapsedTime(waitStarted).TotalSeconds);
+        return lease;
+    }
+
+    /// <summary>
+    /// Records an authenticated request refused before it started (not ready, session cap): its
+    /// workload counts in <c>rej_load</c> and it goes to <c>/delete_requests/</c> as <c>Rejected</c>.
+    /// </summary>
+    public void RecordRejection(AuthData? authData, double workload, RequestOutcome outcome)
+    {
+        _tracker.Reject(authData?.RequestIdxValue, authData?.ReqnumValue, workload);
+        _metrics.Request(outcome);
+        _metrics.Workload("rejected", workload);
+    }
+
+    public WorkerError NotReady() => new(StatusCodes.Status503ServiceUnavailable, "worker not ready: " + _state.NotReadyReason);
+
+    public void Dispose() => _gate?.Dispose();
 }

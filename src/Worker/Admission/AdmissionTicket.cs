@@ -8,10 +8,10 @@ namespace Vespa.Worker.Admission;
 internal sealed class AdmissionTicket : IDisposable
 {
     private readonly LoadTracker _tracker;
-    private ConcurrencyGate.Lease? _lease;
+    private IDisposable? _lease;
     private int _completed;
 
-    public AdmissionTicket(LoadTracker tracker, RequestRecord record, ConcurrencyGate.Lease? lease)
+    public AdmissionTicket(LoadTracker tracker, RequestRecord record, IDisposable? lease)
     {
         _tracker = tracker;
         Record = record;

@@ -1,100 +1,65 @@
+using System.Threading.RateLimiting;
+
 namespace Vespa.Worker.Admission;
 
 /// <summary>
 /// A strictly first-in-first-out gate with a fixed number of slots (<c>VESPA_MAX_CONCURRENCY</c>,
-/// or 1 for <c>VESPA_ALLOW_PARALLEL=false</c>). <see cref="SemaphoreSlim"/> does not promise FIFO,
-/// which the serial mode needs. A waiter that is cancelled leaves the queue at once.
+/// or 1 for <c>VESPA_ALLOW_PARALLEL=false</c>), shared by every request, in a session or not, as
+/// the SDK's one FIFO per worker.
 /// </summary>
-internal sealed class ConcurrencyGate
+/// <remarks>
+/// Backed by <see cref="ConcurrencyLimiter"/> with <see cref="QueueProcessingOrder.OldestFirst"/>
+/// and no queue limit: a newcomer never takes a free slot while anyone is queued, slots are handed
+/// over in arrival order, and a cancelled waiter leaves the queue count at once (its record is
+/// dropped when the queue next moves) without disturbing the order of those behind it
+/// (ConcurrencyGateTests). <see cref="SemaphoreSlim"/> promises no order, which the serial mode needs.
+/// </remarks>
+internal sealed class ConcurrencyGate : IDisposable
 {
-    private readonly object _lock = new();
-    private readonly LinkedList<TaskCompletionSource> _waiters = new();
-    private int _free;
+    private readonly ConcurrencyLimiter _limiter;
 
     public ConcurrencyGate(int slots)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(slots, 1);
         Slots = slots;
-        _free = slots;
+        _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+        {
+            PermitLimit = slots,
+            QueueLimit = int.MaxValue,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        });
     }
 
     public int Slots { get; }
 
-    public int Waiting
+    /// <summary>Requests waiting for a slot (cancelled ones no longer count).</summary>
+    public int Waiting => (int)(_limiter.GetStatistics()?.CurrentQueuedCount ?? 0);
+
+    /// <summary>Free slots.</summary>
+    public int Available => _limiter.GetStatistics()?.CurrentAvailablePermits is { } free ? (int)free : 0;
+
+    /// <summary>
+    /// Waits for a slot; dispose the result to give it back. Throws <see cref="OperationCanceledException"/>
+    /// when cancelled while waiting; a slot granted in the same instant as the cancellation is handed on.
+    /// </summary>
+    public async ValueTask<RateLimitLease> EnterAsync(CancellationToken cancellationToken)
     {
-        get
+        var lease = await _limiter.AcquireAsync(1, cancellationToken);
+        if (!lease.IsAcquired)
         {
-            lock (_lock)
-            {
-                return _waiters.Count;
-            }
+            // Only a disposed limiter refuses (there is no queue limit): the worker is shutting down.
+            lease.Dispose();
+            throw new OperationCanceledException("the concurrency gate is closed (the worker is stopping)");
         }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            lease.Dispose();
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        return lease;
     }
 
-    /// <summary>Waits for a slot; dispose the result to give it back.</summary>
-    public async ValueTask<Lease> EnterAsync(CancellationToken cancellationToken)
-    {
-        TaskCompletionSource waiter;
-        LinkedListNode<TaskCompletionSource> node;
-        lock (_lock)
-        {
-            if (_free > 0 && _waiters.Count == 0)
-            {
-                _free--;
-                return new Lease(this);
-            }
-
-            waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            node = _waiters.AddLast(waiter);
-        }
-
-        try
-        {
-            await waiter.Task.WaitAsync(cancellationToken);
-            return new Lease(this);
-        }
-        catch (OperationCanceledException)
-        {
-            lock (_lock)
-            {
-                if (node.List is not null)
-                {
-                    _waiters.Remove(node);
-                    throw;
-                }
-            }
-
-            // The slot was handed over just as we were cancelled: pass it on.
-            Release();
-            throw;
-        }
-    }
-
-    private void Release()
-    {
-        lock (_lock)
-        {
-            if (_waiters.First is { } next)
-            {
-                _waiters.RemoveFirst();
-                next.Value.TrySetResult();
-                return;
-            }
-
-            _free++;
-        }
-    }
-
-    /// <summary>A held slot.</summary>
-    internal sealed class Lease : IDisposable
-    {
-        private ConcurrencyGate? _gate;
-
-        public Lease(ConcurrencyGate gate)
-        {
-            _gate = gate;
-        }
-
-        public void Dispose() => Interlocked.Exchange(ref _gate, null)?.Release();
-    }
+    public void Dispose() => _limiter.Dispose();
 }

@@ -108,7 +108,8 @@ internal sealed class ProxyRequestHandler
 
         if (incoming.SessionId is { } sessionId)
         {
-            // A session's capacity was admitted when it opened: its requests skip the queue estimate.
+            // A session's capacity was admitted when it opened: its requests skip the queue
+            // estimate, but wait for a concurrency slot like everyone else.
             await ForwardInSessionAsync(context, incoming, sessionId, workload);
             return;
         }
@@ -206,8 +207,12 @@ internal sealed class ProxyRequestHandler
         _load.StartSessionRequest(workload);
         _metrics.Workload("received", workload);
         var status = RequestStatus.Cancelled;
+        IDisposable? slot = null;
         try
         {
+            // The one FIFO of the worker (VESPA_ALLOW_PARALLEL=false, VESPA_MAX_CONCURRENCY), as the SDK
+            // queues session requests with the others; the client leaving or the session closing ends the wait.
+            slot = await _admission.WaitForSlotAsync(running.Token);
             var result = await _forwarder.ForwardAsync(context, incoming.Plan!);
             status = result switch
             {
@@ -216,8 +221,13 @@ internal sealed class ProxyRequestHandler
                 _ => RequestStatus.Error,
             };
         }
+        catch (OperationCanceledException) when (running.IsCancellationRequested)
+        {
+            // Left the queue: the client went away or the session closed (its connection is aborted).
+        }
         finally
         {
+            slot?.Dispose();
             _load.CompleteSessionRequest(workload, status);
             _metrics.Request(status switch
             {

@@ -40,6 +40,7 @@ public static partial class WorkerApplication
         }
 
         app.Services.GetRequiredService<EmbeddedBackend>().Server = engine;
+        app.Use(SessionEndListener.FilterAsync);
         app.MapVespaWorker();
         app.Lifetime.ApplicationStarted.Register(() => LogStarted(app, options, backendUrl, engine is not null, logger));
         return app;
@@ -53,10 +54,22 @@ public static partial class WorkerApplication
         return new Uri(addresses.First());
     }
 
+    /// <summary>The plain-HTTP <c>/session/end</c> listener's address once started; null when there is none.</summary>
+    public static Uri? GetSessionEndAddress(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.Services.GetRequiredService<SessionEndListener>().Address;
+    }
+
     private static void LogStarted(WebApplication app, WorkerOptions options, Uri backend, bool demo, ILogger logger)
     {
         var address = app.GetListenAddress();
         Log.Listening(logger, address, backend, demo ? " (the embedded llama.cpp engine)" : "");
+        if (app.GetSessionEndAddress() is { } sessionEnd)
+        {
+            Log.SessionEndListening(logger, sessionEnd);
+        }
+
         if (options.Unsecured)
         {
             if (options.Host is "127.0.0.1" or "localhost" or "::1")
@@ -90,6 +103,9 @@ public static partial class WorkerApplication
     {
         [LoggerMessage(EventId = 1, EventName = "Listening", Level = LogLevel.Information, Message = "vespa-worker listening on {Address}, forwarding to {Backend}{Note}")]
         public static partial void Listening(ILogger logger, Uri address, Uri backend, string note);
+
+        [LoggerMessage(EventId = 4, EventName = "SessionEndListening", Level = LogLevel.Information, Message = "Plain-HTTP POST /session/end listening on {Address} (WORKER_HTTP_PORT)")]
+        public static partial void SessionEndListening(ILogger logger, Uri address);
 
         [LoggerMessage(EventId = 2, EventName = "Unsecured", Level = LogLevel.Warning, Message = "Signature checks are OFF: {Reason}; listening on loopback only")]
         public static partial void Unsecured(ILogger logger, string reason);

@@ -56,6 +56,7 @@ internal static class WorkerServiceCollectionExtensions
         services.AddSingleton<SessionStore>();
         services.AddSingleton<SessionEndpoints>();
         services.AddSingleton<PyworkerUpdateEndpoint>();
+        services.AddSingleton<SessionEndListener>();
         services.AddHostedService<SessionReaper>();
         services.AddHttpClient(nameof(SessionStore))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { UseProxy = false, ConnectTimeout = options.BackendConnectTimeout });
@@ -108,6 +109,11 @@ internal static class WorkerServiceCollectionExtensions
             else
             {
                 kestrel.Listen(address, options.WorkerPort);
+            }
+
+            if (options.WorkerHttpPort is { } httpPort)
+            {
+                kestrel.ApplicationServices.GetRequiredService<SessionEndListener>().Listen(kestrel, address, httpPort);
             }
 
             if (options.MetricsPort is { } metricsPort)

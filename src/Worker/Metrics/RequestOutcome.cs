@@ -9,6 +9,9 @@ internal enum RequestOutcome
     Cancelled,
     RejectedQueueFull,
     RejectedNotReady,
+
+    /// <summary>A session create refused at <c>VESPA_MAX_SESSIONS</c>.</summary>
+    RejectedSessionLimit,
     Unauthenticated,
     Malformed,
     Blocked,

@@ -86,6 +86,7 @@ internal sealed class WorkerMetrics
         RequestOutcome.Cancelled => "cancelled",
         RequestOutcome.RejectedQueueFull => "rejected_queue_full",
         RequestOutcome.RejectedNotReady => "rejected_not_ready",
+        RequestOutcome.RejectedSessionLimit => "rejected_session_limit",
         RequestOutcome.Unauthenticated => "unauthenticated",
         RequestOutcome.Malformed => "malformed",
         RequestOutcome.Blocked => "blocked",

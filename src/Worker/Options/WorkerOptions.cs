@@ -24,6 +24,13 @@ public sealed class WorkerOptions
     /// <summary>Listen port (<c>3000</c>). <c>0</c> picks a free port (tests).</summary>
     public int WorkerPort { get; set; } = 3000;
 
+    /// <summary>
+    /// The plain-HTTP port that serves only <c>POST /session/end</c>, as the official worker's
+    /// <c>WORKER_HTTP_PORT</c> (the loader's default is <see cref="WorkerPort"/> + 1); <c>null</c> for
+    /// none, <c>0</c> picks a free port (tests). It binds <see cref="Host"/>, like the main port.
+    /// </summary>
+    public int? WorkerHttpPort { get; set; }
+
     /// <summary>Startup benchmark name or <c>path.dll:Type</c>; <c>null</c> means the backend's default.</summary>
     public string? Benchmark { get; set; }
 
@@ -136,8 +143,8 @@ public sealed class WorkerOptions
 
     public TimeSpan BackendConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Benchmark runs (<c>3</c>).</summary>
-    public int BenchmarkRuns { get; set; } = 3;
+    /// <summary>Benchmark runs (<c>8</c>, the SDK's default).</summary>
+    public int BenchmarkRuns { get; set; } = Vespa.Benchmarks.BenchmarkOptions.DefaultRuns;
 
     /// <summary>Concurrent requests per benchmark run; <c>null</c> keeps the benchmark's default (10, the SDK's; 1 for ComfyUI).</summary>
     public int? BenchmarkConcurrency { get; set; }
@@ -158,6 +165,9 @@ public sealed class WorkerOptions
 
     /// <summary>Open sessions allowed at once (<c>10</c>, the SDK's); 0 is unlimited.</summary>
     public int MaxSessions { get; set; } = 10;
+
+    /// <summary>The largest <c>lifetime</c> a session may ask for, in seconds (<c>3600</c>); larger asks get 422.</summary>
+    public double MaxSessionLifetime { get; set; } = 3600;
 
     /// <summary>File <c>POST /pyworker/update</c> creates for vast.ai's rolling updates (<c>/.force_update</c>).</summary>
     public string ForceUpdateFile { get; set; } = "/.force_update";

@@ -105,6 +105,7 @@ public static class WorkerOptionsLoader
     private static void ReadListener(EnvironmentReader env, WorkerOptions o)
     {
         o.WorkerPort = env.Int("WORKER_PORT", 0, 65535, sdkName: "WORKER_PORT") ?? o.WorkerPort;
+        ReadWorkerHttpPort(env, o);
         o.UseSsl = env.Bool("USE_SSL", sdkName: "USE_SSL") ?? false;
         o.SslCertificateFile = env.String("SSL_CERT_FILE") ?? o.SslCertificateFile;
         o.SslKeyFile = env.String("SSL_KEY_FILE") ?? o.SslKeyFile;
@@ -112,6 +113,40 @@ public static class WorkerOptionsLoader
         o.UnverifiedBodyBudget = env.Long("UNVERIFIED_BODY_BUDGET", 64 * 1024, long.MaxValue) ?? o.UnverifiedBodyBudget;
         o.MaxClientConnections = env.Int("MAX_CLIENT_CONNECTIONS", 1, 1_000_000) ?? o.MaxClientConnections;
         o.LogLevel = ReadLogLevel(env) ?? o.LogLevel;
+    }
+
+    /// <summary>
+    /// The official worker always opens <c>WORKER_HTTP_PORT</c> (default <c>WORKER_PORT + 1</c>), TLS
+    /// or not. Ours too, except with an ephemeral main port (0, where "+1" means nothing) or when
+    /// switched <c>off</c>.
+    /// </summary>
+    private static void ReadWorkerHttpPort(EnvironmentReader env, WorkerOptions o)
+    {
+        if (env.Find(EnvironmentReader.Names("WORKER_HTTP_PORT", "WORKER_HTTP_PORT")) is var (name, value))
+        {
+            if (value.Equals("off", StringComparison.OrdinalIgnoreCase))
+            {
+                o.WorkerHttpPort = null;
+                return;
+            }
+
+            o.WorkerHttpPort = env.ParseInt(name, value, 0, 65535);
+            if (o.WorkerHttpPort is { } port && port != 0 && port == o.WorkerPort)
+            {
+                env.Fail(name, value, "a port other than the worker port (it serves plain-HTTP /session/end next to it), or off");
+            }
+
+            return;
+        }
+
+        if (o.WorkerPort is > 0 and < 65535)
+        {
+            o.WorkerHttpPort = o.WorkerPort + 1;
+        }
+        else if (o.WorkerPort == 65535)
+        {
+            env.Fail("WORKER_PORT is 65535, so the plain-HTTP /session/end port (WORKER_PORT + 1) does not exist: set VESPA_WORKER_HTTP_PORT to a port, or off.");
+        }
     }
 
     private static void ReadAdmission(EnvironmentReader env, WorkerOptions o)
@@ -151,6 +186,7 @@ public static class WorkerOptionsLoader
         o.MetricsPort = env.Int("METRICS_PORT", 0, 65535);
         o.DrainTimeout = env.Seconds("DRAIN_TIMEOUT", min: 0) ?? o.DrainTimeout;
         o.MaxSessions = env.Int("MAX_SESSIONS", 0, 1_000_000) ?? o.MaxSessions;
+        o.MaxSessionLifetime = env.Double("MAX_SESSION_LIFETIME", 1, 86_400 * 30) ?? o.MaxSessionLifetime;
         o.ForceUpdateFile = env.String("FORCE_UPDATE_FILE") ?? o.ForceUpdateFile;
         if (env.Find(EnvironmentReader.Names("DELETE_REQUESTS_SHAPE")) is var (shapeName, shapeValue))
         {

@@ -28,6 +28,9 @@ internal sealed class Session
 
     public string Id { get; }
 
+    /// <summary>The id as logs show it: its first 4 characters, enough to correlate, too few to use.</summary>
+    public string LogId => Redact(Id);
+
     /// <summary>The <c>auth_data</c> object as received (returned by <c>/session/get</c>).</summary>
     public string AuthDataJson { get; }
 
@@ -66,6 +69,9 @@ internal sealed class Session
             }
         }
     }
+
+    /// <summary>A session id shortened for logs (the full id is half of what commands a session).</summary>
+    public static string Redact(string id) => id.Length <= 4 ? id : id[..4] + "...";
 
     /// <summary>
     /// A request used the session: it lives <see cref="Lifetime"/> seconds from now. (The SDK adds

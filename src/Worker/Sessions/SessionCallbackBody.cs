@@ -3,7 +3,12 @@ using System.Text.Json;
 
 namespace Vespa.Worker.Sessions;
 
-/// <summary>The body of a session's close callback (vast-protocol.md §4.4).</summary>
+/// <summary>
+/// The body of a session's close callback (vast-protocol.md §4.4): an object payload is sent as it
+/// is, with <c>session_id</c> added only when it has none (the SDK's <c>dict.setdefault</c>: a
+/// caller's own <c>session_id</c>, even null, is kept); any other payload is wrapped as
+/// <c>{"payload": x, "session_id": id}</c>; no payload is <c>{"session_id": id}</c>.
+/// </summary>
 internal static class SessionCallbackBody
 {
     public static byte[] Build(string sessionId, string? payloadJson)
@@ -12,6 +17,7 @@ internal static class SessionCallbackBody
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
+            var hasOwnId = false;
             if (payloadJson is not null)
             {
                 using var payload = JsonDocument.Parse(payloadJson);
@@ -19,10 +25,8 @@ internal static class SessionCallbackBody
                 {
                     foreach (var property in payload.RootElement.EnumerateObject())
                     {
-                        if (property.Name != "session_id")
-                        {
-                            property.WriteTo(json);
-                        }
+                        hasOwnId |= property.NameEquals("session_id");
+                        property.WriteTo(json);
                     }
                 }
                 else if (payload.RootElement.ValueKind != JsonValueKind.Null)
@@ -32,7 +36,11 @@ internal static class SessionCallbackBody
                 }
             }
 
-            json.WriteString("session_id", sessionId);
+            if (!hasOwnId)
+            {
+                json.WriteString("session_id", sessionId);
+            }
+
             json.WriteEndObject();
         }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Vespa.Core.Envelopes;
 using Vespa.Core.Json;
@@ -6,6 +7,7 @@ using Vespa.Worker.Admission;
 using Vespa.Worker.Envelopes;
 using Vespa.Worker.Errors;
 using Vespa.Worker.Lifecycle;
+using Vespa.Worker.Metrics;
 using Vespa.Worker.Options;
 using Vespa.Worker.Security;
 
@@ -13,27 +15,37 @@ namespace Vespa.Worker.Sessions;
 
 /// <summary>
 /// <c>POST /session/create|end|get|health</c>, compatible with the official worker's answers
-/// (vast-protocol.md §4.4), with two deliberate fixes: creating a session needs a valid signature
-/// (the SDK checks none, so anyone could exhaust the session cap), and <c>session_auth</c> is
-/// compared in constant time on its canonical form.
+/// (vast-protocol.md §4.4), with deliberate fixes: creating a session needs a valid signature
+/// (the SDK checks none, so anyone could exhaust the session cap), <c>session_auth</c> is
+/// compared in constant time on its canonical form, <c>lifetime</c> is bounded by
+/// <c>VESPA_MAX_SESSION_LIFETIME</c>, <c>on_close_route</c> gets the path safety and blocked-path
+/// rules of a forwarded request, and <c>on_close_payload</c> is kept up to
+/// <see cref="MaxClosePayloadBytes"/>. A create refused with 503 (not ready) or 429 (session cap)
+/// is load the autoscaler sent: it counts in <c>rej_load</c> and goes to <c>/delete_requests/</c>
+/// as <c>Rejected</c>, as in the SDK.
 /// </summary>
 internal sealed class SessionEndpoints
 {
     public const double DefaultLifetime = 60.0;
+
+    /// <summary>The largest <c>on_close_payload</c> kept with a session (its JSON text, in bytes): 1 MiB.</summary>
+    public const int MaxClosePayloadBytes = 1024 * 1024;
 
     private readonly SessionStore _sessions;
     private readonly SignatureChecker _signatures;
     private readonly AdmissionController _admission;
     private readonly WorkerState _state;
     private readonly WorkerOptions _options;
+    private readonly BlockedPathMatcher _blocked;
 
-    public SessionEndpoints(SessionStore sessions, SignatureChecker signatures, AdmissionController admission, WorkerState state, WorkerOptions options)
+    public SessionEndpoints(SessionStore sessions, SignatureChecker signatures, AdmissionController admission, WorkerState state, WorkerOptions options, BlockedPathMatcher blocked)
     {
         _sessions = sessions;
         _signatures = signatures;
         _admission = admission;
         _state = state;
         _options = options;
+        _blocked = blocked;
     }
 
     public async Task CreateAsync(HttpContext context)
@@ -72,20 +84,22 @@ internal sealed class SessionEndpoints
 
         if (!_state.IsReady)
         {
-            await WorkerErrorWriter.WriteAsync(context, new WorkerError(StatusCodes.Status503ServiceUnavailable, "worker not ready: " + _state.NotReadyReason));
-            return;
-        }
-
-        if (!_sessions.HasRoom)
-        {
-            await WorkerErrorWriter.WriteAsync(context, new WorkerError(StatusCodes.Status429TooManyRequests, $"too many open sessions (VESPA_MAX_SESSIONS={_options.MaxSessions})"));
+            _admission.RecordRejection(auth, workload, RequestOutcome.RejectedNotReady);
+            context.Response.Headers.RetryAfter = "1";
+            await WorkerErrorWriter.WriteAsync(context, _admission.NotReady());
             return;
         }
 
         using var authDocument = JsonDocument.Parse(auth.ToJson());
         var canonical = PythonJson.Serialize(authDocument.RootElement);
         var rawAuth = ExtractAuthJson(body.Memory.Span);
-        var session = _sessions.Create(rawAuth, canonical, auth.RequestIdxValue, auth.ReqnumValue, workload, lifetime, route, payloadJson);
+        if (_sessions.TryCreate(rawAuth, canonical, auth.RequestIdxValue, auth.ReqnumValue, workload, lifetime, route, payloadJson) is not { } session)
+        {
+            _admission.RecordRejection(auth, workload, RequestOutcome.RejectedSessionLimit);
+            await WorkerErrorWriter.WriteAsync(context, new WorkerError(StatusCodes.Status429TooManyRequests, $"too many open sessions (VESPA_MAX_SESSIONS={_options.MaxSessions})"));
+            return;
+        }
+
         context.Response.StatusCode = StatusCodes.Status201Created;
         await WriteAsync(context, json =>
         {
@@ -198,7 +212,7 @@ internal sealed class SessionEndpoints
         }
     }
 
-    private static WorkerError? ReadCreatePayload(ReadOnlySpan<byte> payload, out double lifetime, out string? route, out string? payloadJson)
+    private WorkerError? ReadCreatePayload(ReadOnlySpan<byte> payload, out double lifetime, out string? route, out string? payloadJson)
     {
         lifetime = DefaultLifetime;
         route = null;
@@ -216,21 +230,48 @@ internal sealed class SessionEndpoints
             {
                 return Invalid("lifetime", "must be a positive number of seconds");
             }
+
+            if (lifetime > _options.MaxSessionLifetime)
+            {
+                return Invalid("lifetime", $"must be at most {_options.MaxSessionLifetime.ToString(CultureInfo.InvariantCulture)} seconds (VESPA_MAX_SESSION_LIFETIME)");
+            }
         }
 
         if (root.TryGetProperty("on_close_route", out var closeRoute) && closeRoute.ValueKind != JsonValueKind.Null)
         {
-            // A path on the backend only: the callback can never be pointed at another host.
-            if (closeRoute.ValueKind != JsonValueKind.String || closeRoute.GetString() is not { } value || !value.StartsWith('/') || value.StartsWith("//", StringComparison.Ordinal))
+            // A path on the backend only, as safe as a forwarded one: the callback can never be pointed at another host.
+            if (closeRoute.ValueKind != JsonValueKind.String || closeRoute.GetString() is not { } value)
             {
                 return Invalid("on_close_route", "must be a path on the backend starting with '/'");
+            }
+
+            if (SessionCloseRoute.Problem(value) is { } problem)
+            {
+                return Invalid("on_close_route", problem);
+            }
+
+            var decoded = SessionCloseRoute.DecodedPath(value);
+            if (_blocked.IsBlocked(decoded) || _blocked.IsBlocked(value))
+            {
+                return new WorkerError(StatusCodes.Status403Forbidden, $"payload.on_close_route '{decoded}' is blocked (VESPA_BLOCKED_PATHS): the close callback cannot call it");
             }
 
             route = value;
         }
 
-        if (root.TryGetProperty("on_close_payload", out var closePayload) && closePayload.ValueKind != JsonValueKind.Null)
+        // As in the SDK, the payload is kept only with a route to send it to.
+        if (route is not null && root.TryGetProperty("on_close_payload", out var closePayload) && closePayload.ValueKind != JsonValueKind.Null)
         {
+            // Measured on the raw bytes, before a copy is made.
+            var size = JsonMarshal.GetRawUtf8Value(closePayload).Length;
+            if (size > MaxClosePayloadBytes)
+            {
+                return new WorkerError(
+                    StatusCodes.Status413PayloadTooLarge,
+                    $"payload.on_close_payload is {size} bytes; a session keeps at most {MaxClosePayloadBytes} (1 MiB)",
+                    new Dictionary<string, object> { ["payload"] = new Dictionary<string, string> { ["on_close_payload"] = $"at most {MaxClosePayloadBytes} bytes" } });
+            }
+
             payloadJson = closePayload.GetRawText();
         }
 

@@ -18,6 +18,7 @@ internal sealed partial class SessionStore
     private const string IdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
     private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
+    private readonly object _createLock = new();
     private readonly LoadTracker _load;
     private readonly WorkerOptions _options;
     private readonly BackendTarget _backend;
@@ -39,17 +40,28 @@ internal sealed partial class SessionStore
 
     public double Now => _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
 
-    /// <summary>False when <c>VESPA_MAX_SESSIONS</c> sessions are open (0 = unlimited).</summary>
-    public bool HasRoom => _options.MaxSessions <= 0 || _sessions.Count < _options.MaxSessions;
-
-    public Session Create(string authDataJson, string authCanonical, long? requestIdx, long? reqnum, double workload, double lifetime, string? onCloseRoute, string? onClosePayloadJson)
+    /// <summary>
+    /// Opens a session, or returns null when <c>VESPA_MAX_SESSIONS</c> are open (0 = unlimited). The
+    /// count and the insertion are one step, so concurrent creates cannot overshoot the cap.
+    /// </summary>
+    public Session? TryCreate(string authDataJson, string authCanonical, long? requestIdx, long? reqnum, double workload, double lifetime, string? onCloseRoute, string? onClosePayloadJson)
     {
-        // Session ids are credentials' handles: a cryptographic RNG, unlike the SDK's random.choices.
-        var id = RandomNumberGenerator.GetString(IdAlphabet, 13);
-        var record = _load.StartSession(requestIdx, reqnum, workload);
-        var session = new Session(id, authDataJson, authCanonical, lifetime, Now, onCloseRoute, onClosePayloadJson, record);
-        _sessions[id] = session;
-        Log.Created(_logger, id, lifetime);
+        Session session;
+        lock (_createLock)
+        {
+            if (_options.MaxSessions > 0 && _sessions.Count >= _options.MaxSessions)
+            {
+                return null;
+            }
+
+            // Session ids are credentials' handles: a cryptographic RNG, unlike the SDK's random.choices.
+            var id = RandomNumberGenerator.GetString(IdAlphabet, 13);
+            var record = _load.StartSession(requestIdx, reqnum, workload);
+            session = new Session(id, authDataJson, authCanonical, lifetime, Now, onCloseRoute, onClosePayloadJson, record);
+            _sessions[id] = session;
+        }
+
+        Log.Created(_logger, session.LogId, lifetime);
         return session;
     }
 
@@ -69,7 +81,7 @@ internal sealed partial class SessionStore
 
         _sessions.TryRemove(new KeyValuePair<string, Session>(session.Id, session));
         _load.Complete(session.Record, RequestStatus.Success);
-        Log.Closed(_logger, session.Id, reason);
+        Log.Closed(_logger, session.LogId, reason);
         await NotifyBackendAsync(session, cancellationToken);
         return true;
     }
@@ -89,7 +101,7 @@ internal sealed partial class SessionStore
 
     /// <summary>
     /// The close callback: <c>POST {backend}{on_close_route}</c> with <c>on_close_payload</c> plus
-    /// <c>session_id</c> (an object gets the key merged in; anything else is wrapped as
+    /// <c>session_id</c> (an object gets the key added unless it has its own; anything else is wrapped as
     /// <c>{"payload": x, "session_id": id}</c>; none is <c>{"session_id": id}</c>). Best effort, 10 s.
     /// </summary>
     private async Task NotifyBackendAsync(Session session, CancellationToken cancellationToken)
@@ -99,18 +111,36 @@ internal sealed partial class SessionStore
             return;
         }
 
+        // The route was checked when the session opened (SessionCloseRoute); the same-origin check is the backstop.
+        Uri target;
+        try
+        {
+            target = _backend.Combine(route);
+        }
+        catch (UriFormatException ex)
+        {
+            Log.CallbackFailed(_logger, session.LogId, ex.Message);
+            return;
+        }
+
+        if (!_backend.IsSameOrigin(target))
+        {
+            Log.CallbackFailed(_logger, session.LogId, "the callback URL does not point at the backend");
+            return;
+        }
+
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10), _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             using var content = new ByteArrayContent(SessionCallbackBody.Build(session.Id, session.OnClosePayloadJson));
             content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            using var response = await _http.PostAsync(_backend.Combine(route), content, linked.Token);
-            Log.CallbackSent(_logger, session.Id, (int)response.StatusCode);
+            using var response = await _http.PostAsync(target, content, linked.Token);
+            Log.CallbackSent(_logger, session.LogId, (int)response.StatusCode);
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
         {
-            Log.CallbackFailed(_logger, session.Id, ex.Message);
+            Log.CallbackFailed(_logger, session.LogId, ex.Message);
         }
     }
 

@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json;
-using Vespa.Client.Emulation;
 using Vespa.Client.Tests.Infrastructure;
 using Vespa.Core.Envelopes;
 using Vespa.Core.Signatures;
+using Vespa.Emulator;
 using Vespa.Testing;
 
 namespace Vespa.Client.Tests.Commands;
@@ -126,7 +126,7 @@ public sealed class CallCommandTests : IAsyncLifetime
     [Fact]
     public async Task Keys_NeverReachTheWorker()
     {
-        var environment = Cli.Environment(("VAST_ACCOUNT_KEY", "local-account-key"));
+        var environment = Cli.Environment(("VAST_API_KEY", "local-account-key"));
 
         var run = await Cli.RunAsync(Cli.Services(environment), "call", "POST", "/v1/x", "--data", "{}", "-H", "X-Trace: 1",
             "--autoscaler-url", _emulator.BaseUrl.OriginalString, "--console-url", _emulator.BaseUrl.OriginalString, "--endpoint", "local");

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Vespa.Client.Emulation;
 using Vespa.Client.Tests.Infrastructure;
+using Vespa.Emulator;
 using Vespa.Testing;
 
 namespace Vespa.Client.Tests.Commands;
@@ -192,7 +192,7 @@ public sealed class CallRetryTests : IAsyncLifetime
     {
         _emulator.RegisterWorker(_worker.BaseUrl);
 
-        var run = await Cli.RunAsync("call", "POST", "/v1/x", "--data", "{}", "--autoscaler-url", _emulator.BaseUrl.OriginalString, "--endpoint", "local", "--api-key", "wrong");
+        var run = await Cli.RunAsync("call", "POST", "/v1/x", "--data", "{}", "--autoscaler-url", _emulator.BaseUrl.OriginalString, "--endpoint", "local", "--endpoint-key", "wrong");
 
         Assert.Equal(ExitCodes.Auth, run.Exit);
         Assert.Contains("401", run.Error, StringComparison.Ordinal);
@@ -203,7 +203,7 @@ public sealed class CallRetryTests : IAsyncLifetime
     [Fact]
     public async Task AutoscalerUnreachable_TransportExit5()
     {
-        var run = await Cli.RunAsync("call", "GET", "/x", "--autoscaler-url", DeadPort.Url().OriginalString, "--endpoint", "local", "--api-key", "k", "--max-retries", "1");
+        var run = await Cli.RunAsync("call", "GET", "/x", "--autoscaler-url", DeadPort.Url().OriginalString, "--endpoint", "local", "--endpoint-key", "k", "--max-retries", "1");
 
         Assert.Equal(ExitCodes.Transport, run.Exit);
         Assert.Contains("autoscaler cannot be reached", run.Error, StringComparison.Ordinal);

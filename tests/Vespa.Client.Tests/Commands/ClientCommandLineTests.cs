@@ -19,14 +19,14 @@ public sealed class ClientCommandLineTests
 
         Assert.Equal(ExitCodes.Success, run.Exit);
         Assert.Contains("--account-key", run.Output, StringComparison.Ordinal);
-        Assert.Contains("[env: VAST_ACCOUNT_KEY", run.Output, StringComparison.Ordinal);
+        Assert.Contains("[env: VAST_API_KEY, then VAST_ACCOUNT_KEY", run.Output, StringComparison.Ordinal);
         Assert.Contains("--instance", run.Output, StringComparison.Ordinal);
-        Assert.Contains("--vast-root-cert", run.Output, StringComparison.Ordinal);
-        Assert.Contains("jvastai_root.cer", run.Output, StringComparison.Ordinal);
         Assert.Contains("[env: VESPA_TIMEOUT]", run.Output, StringComparison.Ordinal);
         if (command is "call" or "proxy")
         {
-            Assert.Contains("[env: VAST_API_KEY]", run.Output, StringComparison.Ordinal);
+            Assert.Contains("--vast-root-cert", run.Output, StringComparison.Ordinal);
+            Assert.Contains("jvastai_root.cer", run.Output, StringComparison.Ordinal);
+            Assert.Contains("[env: VAST_ENDPOINT_KEY]", run.Output, StringComparison.Ordinal);
             Assert.Contains("[env: VESPA_MAX_CONNECTIONS] [default: 100]", run.Output, StringComparison.Ordinal);
             Assert.Contains("[env: VESPA_MAX_CONNECTIONS_PER_HOST] [default: 20]", run.Output, StringComparison.Ordinal);
         }
@@ -55,10 +55,10 @@ public sealed class ClientCommandLineTests
     [InlineData("call", "POST", "/x", "-H", "no colon")]
     [InlineData("call", "POST", "/x", "-H", "Host: evil")]
     [InlineData("call", "POST", "/x", "--instance", "beta")]
-    [InlineData("call", "POST", "/x", "--timeout", "-1", "-e", "a", "--api-key", "k")]
-    [InlineData("call", "POST", "/x", "--max-retries", "many", "-e", "a", "--api-key", "k")]
-    [InlineData("call", "POST", "/x", "--autoscaler-url", "ftp://x", "-e", "a", "--api-key", "k")]
-    [InlineData("call", "POST", "/x", "--data", "@/nonexistent/file", "-e", "a", "--api-key", "k")]
+    [InlineData("call", "POST", "/x", "--timeout", "-1", "-e", "a", "--endpoint-key", "k")]
+    [InlineData("call", "POST", "/x", "--max-retries", "many", "-e", "a", "--endpoint-key", "k")]
+    [InlineData("call", "POST", "/x", "--autoscaler-url", "ftp://x", "-e", "a", "--endpoint-key", "k")]
+    [InlineData("call", "POST", "/x", "--data", "@/nonexistent/file", "-e", "a", "--endpoint-key", "k")]
     [InlineData("proxy", "--host", "0.0.0.0")]
     [InlineData("proxy", "--port", "70000")]
     [InlineData("proxy", "--cost", "-2")]
@@ -75,7 +75,7 @@ public sealed class ClientCommandLineTests
     [Fact]
     public async Task NoEndpoint_NotATerminal_UsageExit2()
     {
-        var run = await Cli.RunAsync("call", "GET", "/v1/models", "--api-key", "k");
+        var run = await Cli.RunAsync("call", "GET", "/v1/models", "--endpoint-key", "k");
 
         Assert.Equal(ExitCodes.Usage, run.Exit);
         Assert.Contains("VAST_ENDPOINT", run.Error, StringComparison.Ordinal);
@@ -92,7 +92,7 @@ public sealed class ClientCommandLineTests
     {
         var services = Cli.Services(Cli.Environment((name, value)));
 
-        var run = await Cli.RunAsync(services, "call", "GET", "/x", "-e", "a", "--api-key", "k");
+        var run = await Cli.RunAsync(services, "call", "GET", "/x", "-e", "a", "--endpoint-key", "k");
 
         Assert.Equal(ExitCodes.Usage, run.Exit);
         Assert.Contains(message, run.Error, StringComparison.Ordinal);

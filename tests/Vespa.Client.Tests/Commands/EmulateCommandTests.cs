@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Vespa.Client.Commands;
-using Vespa.Client.Emulation;
+using Vespa.Emulator;
 using Vespa.Testing;
 
 namespace Vespa.Client.Tests.Commands;

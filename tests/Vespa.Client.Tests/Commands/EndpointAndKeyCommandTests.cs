@@ -1,6 +1,7 @@
 using System.Text.Json;
-using Vespa.Client.Emulation;
 using Vespa.Client.Tests.Infrastructure;
+using Vespa.Emulator;
+using Vespa.Testing;
 
 namespace Vespa.Client.Tests.Commands;
 
@@ -49,7 +50,7 @@ public sealed class EndpointAndKeyCommandTests : IAsyncLifetime
     [Fact]
     public async Task Endpoints_AccountKeyFromTheEnvironment()
     {
-        var services = Cli.Services(Cli.Environment(("VAST_ACCOUNT_KEY", "local-account-key"), ("VESPA_CONSOLE_URL", Console)));
+        var services = Cli.Services(Cli.Environment(("VAST_API_KEY", "local-account-key"), ("VESPA_CONSOLE_URL", Console)));
 
         var run = await Cli.RunAsync(services, "endpoints");
 
@@ -72,7 +73,7 @@ public sealed class EndpointAndKeyCommandTests : IAsyncLifetime
     [Fact]
     public async Task Endpoints_FlagWinsOverEnvironment()
     {
-        var services = Cli.Services(Cli.Environment(("VAST_ACCOUNT_KEY", "wrong")));
+        var services = Cli.Services(Cli.Environment(("VAST_API_KEY", "wrong")));
 
         var run = await Cli.RunAsync(services, "endpoints", "--console-url", Console, "--account-key", "local-account-key");
 

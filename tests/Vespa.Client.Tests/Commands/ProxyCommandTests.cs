@@ -3,9 +3,9 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Vespa.Client.Emulation;
 using Vespa.Client.Tests.Infrastructure;
 using Vespa.Core.Envelopes;
+using Vespa.Emulator;
 using Vespa.Testing;
 
 namespace Vespa.Client.Tests.Commands;
@@ -33,12 +33,14 @@ public sealed class ProxyCommandTests : IAsyncLifetime
     public async Task Health_AnsweredLocally()
     {
         await using var proxy = await ProxyHost.StartAsync(_emulator);
+        // The start-up check of the given endpoint key is the one route.
+        Assert.Equal(1, _emulator.GetAcceptedCount(EmulatorOperation.Route));
 
         var text = await proxy.Client.GetStringAsync("/health").DefaultTimeout();
 
         Assert.Equal("""{"status":"healthy","endpoint":"local"}""", text);
         Assert.Equal(0, _worker.Calls);
-        Assert.Equal(0, _emulator.GetAcceptedCount(EmulatorOperation.Route));
+        Assert.Equal(1, _emulator.GetAcceptedCount(EmulatorOperation.Route));
     }
 
     [Fact]
@@ -230,7 +232,7 @@ public sealed class ProxyCommandTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         using var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync().DefaultTimeout());
-        Assert.Contains("no worker became ready", error.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("no worker became ready", error.RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

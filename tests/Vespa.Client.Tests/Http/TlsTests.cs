@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Vespa.Client.Emulation;
 using Vespa.Client.Http;
 using Vespa.Client.Tests.Infrastructure;
+using Vespa.Emulator;
+using Vespa.Testing;
 
 namespace Vespa.Client.Tests.Http;
 

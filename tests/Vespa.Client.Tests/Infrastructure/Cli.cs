@@ -1,5 +1,5 @@
 using Vespa.Client.Configuration;
-using Vespa.Client.Emulation;
+using Vespa.Emulator;
 using Vespa.Testing;
 
 namespace Vespa.Client.Tests.Infrastructure;
@@ -37,7 +37,7 @@ internal static class Cli
 
     /// <summary>The emulator as autoscaler and console, its default endpoint and key.</summary>
     public static string[] Against(AutoscalerEmulator emulator, params string[] args) =>
-        [.. args, "--autoscaler-url", emulator.BaseUrl.OriginalString, "--console-url", emulator.BaseUrl.OriginalString, "--endpoint", "local", "--api-key", "local-endpoint-key"];
+        [.. args, "--autoscaler-url", emulator.BaseUrl.OriginalString, "--console-url", emulator.BaseUrl.OriginalString, "--endpoint", "local", "--endpoint-key", "local-endpoint-key"];
 
     public static Task<CliRun> RunAsync(params string[] args) => RunAsync(Services(), args);
 

@@ -1,5 +1,5 @@
 using Vespa.Client.Configuration;
-using Vespa.Client.Emulation;
+using Vespa.Emulator;
 using Vespa.Testing;
 
 namespace Vespa.Client.Tests.Infrastructure;

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
-using Vespa.Client.Emulation;
 using Vespa.Client.Requests;
+using Vespa.Emulator;
 using Vespa.Testing;
 using Vespa.Worker.Hosting;
 using Vespa.Worker.Options;

@@ -1,5 +1,6 @@
-using Vespa.Client.Emulation;
 using Vespa.Client.Tests.Infrastructure;
+using Vespa.Emulator;
+using Vespa.Testing;
 
 namespace Vespa.Client.Tests.Integration;
 

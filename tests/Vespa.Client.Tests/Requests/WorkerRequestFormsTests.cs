@@ -3,6 +3,7 @@ using System.Text.Json;
 using Vespa.Client.Requests;
 using Vespa.Core.Envelopes;
 using Vespa.Core.Signatures;
+using Vespa.Testing;
 
 namespace Vespa.Client.Tests.Requests;
 

@@ -1,33 +1,22 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
 namespace Vespa.Worker.Tests.Infrastructure;
 
-/// <summary>A logger that keeps what it is given, for assertions on log lines.</summary>
+/// <summary>Keeps every formatted log message (and its level) for assertions.</summary>
 internal sealed class ListLogger<T> : ILogger<T>
 {
-    private readonly List<(LogLevel Level, string Message)> _entries = [];
+    private readonly ConcurrentQueue<(LogLevel Level, string Message)> _entries = new();
 
-    public IReadOnlyList<(LogLevel Level, string Message)> Entries
-    {
-        get
-        {
-            lock (_entries)
-            {
-                return [.. _entries];
-            }
-        }
-    }
+    public IReadOnlyCollection<string> Messages => [.. _entries.Select(e => e.Message)];
+
+    public IReadOnlyList<(LogLevel Level, string Message)> Entries => [.. _entries];
 
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull => null;
 
     public bool IsEnabled(LogLevel logLevel) => true;
 
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-    {
-        lock (_entries)
-        {
-            _entries.Add((logLevel, formatter(state, exception)));
-        }
-    }
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        _entries.Enqueue((logLevel, formatter(state, exception)));
 }

@@ -1,6 +1,6 @@
 using System.Text;
-using Vespa.Client.Emulation;
 using Vespa.Core.Envelopes;
+using Vespa.Emulator;
 using Vespa.Testing;
 
 namespace Vespa.Worker.Tests.Infrastructure;

@@ -5,7 +5,6 @@ using System.Text.Json;
 using OpenAI;
 using OpenAI.Chat;
 using Vespa.Testing;
-using Vespa.Worker.Tests.Infrastructure;
 
 namespace Vespa.Worker.Tests.Integration;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using Vespa.Testing;
 using Vespa.Worker.Lifecycle;
-using Vespa.Worker.Tests.Infrastructure;
 
 namespace Vespa.Worker.Tests.Integration;
 

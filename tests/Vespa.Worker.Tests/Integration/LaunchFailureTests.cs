@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Vespa.Client.Emulation;
+using Vespa.Emulator;
 using Vespa.Testing;
 
 namespace Vespa.Worker.Tests.Integration;

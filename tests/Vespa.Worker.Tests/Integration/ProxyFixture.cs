@@ -1,5 +1,4 @@
 using Vespa.Testing;
-using Vespa.Worker.Tests.Infrastructure;
 
 namespace Vespa.Worker.Tests.Integration;
 

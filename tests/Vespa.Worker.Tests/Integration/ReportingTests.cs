@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
-using Vespa.Client.Emulation;
+using Vespa.Emulator;
 using Vespa.Testing;
 using Vespa.Worker.Tests.Infrastructure;
 

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Vespa.Core.Envelopes;
 using Vespa.Testing;
-using Vespa.Worker.Tests.Infrastructure;
 
 namespace Vespa.Worker.Tests.Integration;
 

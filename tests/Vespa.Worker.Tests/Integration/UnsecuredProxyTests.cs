@@ -4,7 +4,6 @@ using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Vespa.Testing;
-using Vespa.Worker.Tests.Infrastructure;
 
 namespace Vespa.Worker.Tests.Integration;
 

@@ -5,7 +5,6 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Vespa.Testing;
 using Vespa.Worker.Envelopes;
-using Vespa.Worker.Tests.Infrastructure;
 
 namespace Vespa.Worker.Tests.Integration;
 

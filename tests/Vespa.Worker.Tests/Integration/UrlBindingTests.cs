@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Vespa.Testing;
-using Vespa.Worker.Tests.Infrastructure;
 
 namespace Vespa.Worker.Tests.Integration;
 

@@ -1,0 +1,59 @@
+using Vespa.Core.Signatures;
+
+namespace Vespa.Emulator;
+
+/// <summary>Settings of an <see cref="AutoscalerEmulator"/>. Read once by <see cref="AutoscalerEmulator.StartAsync"/>.</summary>
+public sealed class EmulatorOptions
+{
+    /// <summary>The default listen port (what the Python tools call the local autoscaler: <c>localhost:8081</c>).</summary>
+    public const int DefaultPort = 8081;
+
+    /// <summary>The default account key accepted by <c>GET /api/v0/endptjobs/</c>.</summary>
+    public const string DefaultAccountKey = "local-account-key";
+
+    /// <summary>The default bound of <see cref="AutoscalerEmulator.StatusReports"/> and
+    /// <see cref="AutoscalerEmulator.DeleteReports"/>.</summary>
+    public const int DefaultMaxRecordedReports = 10_000;
+
+    /// <summary>The IP address to listen on (<c>localhost</c> means 127.0.0.1). A non-loopback address needs
+    /// <see cref="AllowRemote"/>. <value>Default <c>127.0.0.1</c>.</value></summary>
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>The TCP port; 0 picks a free one (tests). <value>Default 8081.</value></summary>
+    public int Port { get; set; } = DefaultPort;
+
+    /// <summary>Allow <see cref="Host"/> to be a non-loopback address. The emulator's keys are well known and its
+    /// control endpoints are open, so this is off by default.</summary>
+    public bool AllowRemote { get; set; }
+
+    /// <summary>What <c>/route/</c> signs: <see cref="SignatureScheme.Url"/> (current vast.ai) or
+    /// <see cref="SignatureScheme.Legacy"/>. <see cref="SignatureScheme.Auto"/> names no single message and is refused.</summary>
+    public SignatureScheme Scheme { get; set; } = SignatureScheme.Url;
+
+    /// <summary>A PEM private key file (PKCS#8 <c>PRIVATE KEY</c> or PKCS#1 <c>RSA PRIVATE KEY</c>) to sign with;
+    /// <c>null</c> generates a fresh 2048-bit key at start.</summary>
+    public string? PrivateKeyPemFile { get; set; }
+
+    /// <summary>A PEM private key to sign with, in memory (tests share one instead of generating a key per emulator);
+    /// wins over <see cref="PrivateKeyPemFile"/>.</summary>
+    public string? PrivateKeyPem { get; set; }
+
+    /// <summary>Workers <c>/route/</c> may pick from the start (more can be added with
+    /// <see cref="AutoscalerEmulator.RegisterWorker"/>, and workers that report themselves ready become eligible).</summary>
+    public IList<Uri> Workers { get; } = [];
+
+    /// <summary>The endpoints served. Empty means one, <see cref="EmulatedEndpoint.Default"/>.</summary>
+    public IList<EmulatedEndpoint> Endpoints { get; } = [];
+
+    /// <summary>The account key <c>GET /api/v0/endptjobs/</c> accepts. <value>Default <c>local-account-key</c>.</value></summary>
+    public string AccountKey { get; set; } = DefaultAccountKey;
+
+    /// <summary>How many status reports and how many delete reports are kept (the oldest are dropped).</summary>
+    public int MaxRecordedReports { get; set; } = DefaultMaxRecordedReports;
+
+    /// <summary>Whether <c>/route/</c> checks the endpoint key. <value>Default <c>true</c>.</value></summary>
+    public bool RequireApiKeys { get; set; } = true;
+
+    /// <summary>The clock for report times and fault delays. <value>Default <see cref="TimeProvider.System"/>.</value></summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+}
