@@ -100,4 +100,18 @@ public sealed class UnverifiedBodyTests : IAsyncLifetime
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call).DefaultTimeout();
     }
+
+    [Fact]
+    public async Task SessionEndpoints_ReadAgainstTheSameBudget()
+    {
+        await using var worker = await TestWorker.StartAsync(_backend.BaseUrl, _keys.BaseUrl, ("VESPA_UNVERIFIED_BODY_BUDGET", "65536"));
+        var big = "\"" + new string('z', 100_000) + "\"";
+
+        using var create = await worker.Client.PostAsync("/session/create", Envelope(big)).DefaultTimeout();
+        using var end = await worker.Client.PostAsync("/session/end", new StringContent("{\"session_id\": " + big + "}", Encoding.UTF8, "application/json")).DefaultTimeout();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, create.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, end.StatusCode);
+        Assert.Contains("VESPA_UNVERIFIED_BODY_BUDGET", await end.Content.ReadAsStringAsync().DefaultTimeout(), StringComparison.Ordinal);
+    }
 }
