@@ -22,6 +22,7 @@ public sealed partial class AutoscalerEmulator
         app.MapGet("/_emulator/reports", HandleReportsAsync);
         app.MapGet("/_emulator/faults", context => WriteFaultsAsync(context));
         app.MapPost("/_emulator/faults", HandleSetFaultsAsync);
+        MapPage(app);
     }
 
     private async Task HandlePublicKeyAsync(HttpContext context)
@@ -49,7 +50,7 @@ public sealed partial class AutoscalerEmulator
 
         if (!WorkerStatusReport.TryParse(body, out var report, out var error))
         {
-            await RejectAsync(context, Operation, StatusCodes.Status400BadRequest, error).ConfigureAwait(false);
+            await RejectAsync(context, Operation, StatusCodes.Status400BadRequest, error, body).ConfigureAwait(false);
             return;
         }
 
@@ -57,12 +58,18 @@ public sealed partial class AutoscalerEmulator
 
         // Stamped, made visible to /route/ and counted under the log's lock, so that whoever waits for this report
         // sees all of it.
+        IReadOnlyList<WorkerTransition> changes = [];
         _statusReports.Add(report, (r, sequence) =>
         {
             r.Sequence = sequence;
-            _workers.Record(r);
+            changes = _workers.Record(r);
             CountAccepted(Operation);
         });
+        foreach (var change in changes)
+        {
+            AddEvent(change.Kind, change.Worker, change.Message);
+        }
+
         StatusReportReceived?.Invoke(this, report);
         await EmulatorJson.WriteOkAsync(context).ConfigureAwait(false);
     }
@@ -78,7 +85,7 @@ public sealed partial class AutoscalerEmulator
 
         if (!DeleteRequestsReport.TryParse(body, out var report, out var error))
         {
-            await RejectAsync(context, Operation, StatusCodes.Status400BadRequest, error).ConfigureAwait(false);
+            await RejectAsync(context, Operation, StatusCodes.Status400BadRequest, error, body).ConfigureAwait(false);
             return;
         }
 
@@ -88,6 +95,8 @@ public sealed partial class AutoscalerEmulator
             r.Sequence = sequence;
             CountAccepted(Operation);
         });
+        var worker = _workers.RecordDeletes(report);
+        AddEvent(EmulatorEventKind.DeleteRecords, worker, DescribeDeletes(report, worker));
         DeleteReportReceived?.Invoke(this, report);
         await EmulatorJson.WriteOkAsync(context).ConfigureAwait(false);
     }
@@ -103,7 +112,7 @@ public sealed partial class AutoscalerEmulator
 
         if (!RouteRequest.TryParse(body, out var request, out var error))
         {
-            await RejectAsync(context, Operation, StatusCodes.Status400BadRequest, error).ConfigureAwait(false);
+            await RejectAsync(context, Operation, StatusCodes.Status400BadRequest, error, body).ConfigureAwait(false);
             return;
         }
 
@@ -187,6 +196,7 @@ public sealed partial class AutoscalerEmulator
     {
         var now = _time.GetUtcNow();
         var latest = _workers.Latest();
+        var states = Workers.ToDictionary(w => w.Key, StringComparer.Ordinal);
         var eligible = _workers.Eligible();
         var registered = _workers.Registered;
         var lastDelete = _deleteReports.Snapshot() is { Count: > 0 } deletes ? deletes[^1] : null;
@@ -214,6 +224,11 @@ public sealed partial class AutoscalerEmulator
                 writer.WriteStartObject();
                 writer.WriteString("worker", report.WorkerKey);
                 writer.WriteNumber("age_seconds", Math.Round((now - report.ReceivedAt).TotalSeconds, 3));
+                if (states.TryGetValue(WorkerRegistry.KeyOf(report), out var state))
+                {
+                    EmulatorJson.WriteWorkerState(writer, state);
+                }
+
                 writer.WritePropertyName("report");
                 EmulatorJson.WriteStatusReport(writer, report);
                 writer.WriteEndObject();
@@ -329,6 +344,8 @@ public sealed partial class AutoscalerEmulator
         if (fault.StatusCode is { } status)
         {
             Faults.RecordFailedAttempt(operation);
+            AddEvent(EmulatorEventKind.Fault, null, string.Create(CultureInfo.InvariantCulture,
+                $"injected fault: {EmulatorOperationNames.ToName(operation)} answered {status}{(fault.Delay > TimeSpan.Zero ? $" after {fault.Delay.TotalSeconds:0.###} s" : "")}"));
             await EmulatorJson.WriteErrorAsync(context, status, $"injected fault: {EmulatorOperationNames.ToName(operation)} answers {status}").ConfigureAwait(false);
             return true;
         }
@@ -339,6 +356,8 @@ public sealed partial class AutoscalerEmulator
             return true;
         }
 
+        AddEvent(EmulatorEventKind.Fault, null, string.Create(CultureInfo.InvariantCulture,
+            $"injected fault: {EmulatorOperationNames.ToName(operation)} delayed {fault.Delay.TotalSeconds:0.###} s"));
         return false;
     }
 
@@ -360,10 +379,41 @@ public sealed partial class AutoscalerEmulator
         return true;
     }
 
-    private Task RejectAsync(HttpContext context, EmulatorOperation operation, int statusCode, string message)
+    private Task RejectAsync(HttpContext context, EmulatorOperation operation, int statusCode, string message, string? body = null)
     {
         CountRejected(operation);
+        var name = EmulatorOperationNames.ToName(operation);
+        var shown = body is null ? "" : " in " + Excerpt(body);
+        switch (operation)
+        {
+            case EmulatorOperation.Route:
+                AddEvent(EmulatorEventKind.RouteRefused, null, string.Create(CultureInfo.InvariantCulture, $"route refused ({statusCode}): {message}{shown}"));
+                break;
+            case EmulatorOperation.WorkerStatus or EmulatorOperation.DeleteRequests:
+                AddEvent(EmulatorEventKind.ReportRejected, null, string.Create(CultureInfo.InvariantCulture, $"{name} refused ({statusCode}): {message}{shown}"));
+                break;
+            default:
+                // Key and listing refusals are the client's business, not the workers'; they show in the counts.
+                break;
+        }
+
         return EmulatorJson.WriteErrorAsync(context, statusCode, message);
+    }
+
+    /// <summary>The start of a refused body, on one line, for the event log.</summary>
+    private static string Excerpt(string body)
+    {
+        const int Max = 120;
+        var line = body.ReplaceLineEndings(" ").Trim();
+        return line.Length == 0 ? "an empty body" : "'" + (line.Length > Max ? line[..Max] + "…" : line) + "'";
+    }
+
+    private static string DescribeDeletes(DeleteRequestsReport report, string? worker)
+    {
+        var from = worker ?? (report.WorkerId is { } id ? "worker_id " + id.ToString(CultureInfo.InvariantCulture) : "an unknown worker");
+        var records = string.Join(", ", report.Requests.Select(r =>
+            r.RequestIdx.ToString(CultureInfo.InvariantCulture) + " " + (r.Status is { Length: > 0 } status ? status : r.Success ? "ok" : "failed")));
+        return $"delete_requests from {from}: {(records.Length == 0 ? "no records" : records)}";
     }
 
     private void WriteEndpointJob(Utf8JsonWriter writer, int index)

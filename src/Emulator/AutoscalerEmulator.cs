@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -19,13 +20,16 @@ namespace Vespa.Emulator;
 /// <remarks>
 /// HTTP surface: <c>GET /pubkey/</c>, <c>POST /route/</c>, <c>POST /worker_status/</c>, <c>POST /delete_requests/</c>,
 /// <c>GET /api/v0/endptjobs/</c>, <c>GET /api/v0/endptjobs/{id}/</c>, <c>GET /_emulator/reports</c>,
-/// <c>GET|POST /_emulator/faults</c> (each path also without its trailing slash). Errors are
-/// <c>{"error": "..."}</c>.
+/// <c>GET|POST /_emulator/faults</c> (each path also without its trailing slash), and the live page: <c>GET /</c>
+/// and the state it polls, <c>GET /_emulator/state?since=N</c>. Errors are <c>{"error": "..."}</c>.
 /// </remarks>
 public sealed partial class AutoscalerEmulator : IAsyncDisposable
 {
     /// <summary>The largest request body accepted (reports are a few hundred bytes).</summary>
     private const long MaxRequestBodyBytes = 1024 * 1024;
+
+    /// <summary>How often silent workers are checked for staleness.</summary>
+    private static readonly TimeSpan StaleCheckPeriod = TimeSpan.FromMilliseconds(250);
 
     private readonly EnvelopeSigner _signer;
     private readonly SignatureScheme _scheme;
@@ -34,9 +38,11 @@ public sealed partial class AutoscalerEmulator : IAsyncDisposable
     private readonly string _accountKey;
     private readonly bool _requireApiKeys;
     private readonly DateTimeOffset _startedAt;
-    private readonly WorkerRegistry _workers = new();
+    private readonly WorkerRegistry _workers;
     private readonly BoundedLog<WorkerStatusReport> _statusReports;
     private readonly BoundedLog<DeleteRequestsReport> _deleteReports;
+    private readonly BoundedLog<EmulatorEvent> _events;
+    private readonly ITimer _staleCheck;
     private readonly ConcurrentDictionary<string, string> _urlSignatures = new(StringComparer.Ordinal);
     private readonly long[] _accepted = new long[EmulatorOperationNames.All.Count];
     private readonly long[] _rejected = new long[EmulatorOperationNames.All.Count];
@@ -56,11 +62,17 @@ public sealed partial class AutoscalerEmulator : IAsyncDisposable
         _startedAt = _time.GetUtcNow();
         _statusReports = new BoundedLog<WorkerStatusReport>(options.MaxRecordedReports);
         _deleteReports = new BoundedLog<DeleteRequestsReport>(options.MaxRecordedReports);
+        _events = new BoundedLog<EmulatorEvent>(options.MaxRecordedEvents);
+        _workers = new WorkerRegistry(_time, StalePolicy.From(options));
         PublicKeyPem = signer.ExportPublicKeyPem();
         foreach (var worker in options.Workers)
         {
-            _workers.Register(worker);
+            RegisterWorker(worker);
         }
+
+        // Staleness is also checked on every route and snapshot; the timer makes "worker stale" reach the event log
+        // (and the views) while nothing else happens.
+        _staleCheck = _time.CreateTimer(_ => CheckStale(), null, StaleCheckPeriod, StaleCheckPeriod);
     }
 
     /// <summary>Raised after a <c>/worker_status/</c> report is recorded, on the request's thread (keep handlers short).</summary>
@@ -68,6 +80,10 @@ public sealed partial class AutoscalerEmulator : IAsyncDisposable
 
     /// <summary>Raised after a <c>/delete_requests/</c> report is recorded, on the request's thread.</summary>
     public event EventHandler<DeleteRequestsReport>? DeleteReportReceived;
+
+    /// <summary>Raised after an event is added to <see cref="Events"/>, on the thread that caused it (keep handlers
+    /// short).</summary>
+    public event EventHandler<EmulatorEvent>? EventRecorded;
 
     /// <summary>Where the emulator listens, e.g. <c>http://127.0.0.1:8081</c> (no trailing slash in
     /// <see cref="Uri.OriginalString"/>): what a worker's <c>REPORT_ADDR</c> should be. A wildcard listen address is
@@ -102,8 +118,35 @@ public sealed partial class AutoscalerEmulator : IAsyncDisposable
     public IReadOnlyList<string> RegisteredWorkers => _workers.Registered;
 
     /// <summary>The worker URLs <c>/route/</c> picks from now, in round-robin order: the registered ones, then those
-    /// whose latest report has a url, a load time above 0 and no error.</summary>
-    public IReadOnlyList<string> EligibleWorkers => _workers.Eligible();
+    /// whose latest report has a url, a load time above 0 and no error; a stale worker is skipped until it reports
+    /// again.</summary>
+    public IReadOnlyList<string> EligibleWorkers
+    {
+        get
+        {
+            CheckStale();
+            return _workers.Eligible();
+        }
+    }
+
+    /// <summary>Every known worker (registered or reporting) with its state, latest report and running totals, in
+    /// order of first appearance.</summary>
+    public IReadOnlyList<EmulatedWorker> Workers
+    {
+        get
+        {
+            CheckStale();
+            return _workers.Snapshot();
+        }
+    }
+
+    /// <summary>The event log, oldest first (a snapshot; the last <see cref="EmulatorOptions.MaxRecordedEvents"/> are
+    /// kept): routes given and refused, malformed reports, delete records, faults, workers joining, ready, in error,
+    /// stale and back.</summary>
+    public IReadOnlyList<EmulatorEvent> Events => _events.Snapshot();
+
+    /// <summary>How many events were ever recorded (the last one's <see cref="EmulatorEvent.Sequence"/>).</summary>
+    public long EventCount => _events.TotalCount;
 
     /// <summary>Starts an emulator on <see cref="EmulatorOptions.Host"/>:<see cref="EmulatorOptions.Port"/>.</summary>
     /// <exception cref="ArgumentException">Invalid options: the auto scheme, a host that is not an IP address, a
@@ -144,7 +187,14 @@ public sealed partial class AutoscalerEmulator : IAsyncDisposable
 
     /// <summary>Lets <c>/route/</c> pick <paramref name="workerUrl"/> (a worker's public base URL).</summary>
     /// <exception cref="ArgumentException">Not an absolute http(s) URL.</exception>
-    public void RegisterWorker(Uri workerUrl) => _workers.Register(workerUrl);
+    public void RegisterWorker(Uri workerUrl)
+    {
+        if (_workers.Register(workerUrl))
+        {
+            var url = WorkerRegistry.Normalize(workerUrl);
+            AddEvent(EmulatorEventKind.WorkerRegistered, url, $"{url} registered: routes may pick it");
+        }
+    }
 
     /// <summary>Undoes <see cref="RegisterWorker"/> (a worker that reports itself ready stays eligible).</summary>
     public bool UnregisterWorker(Uri workerUrl) => _workers.Unregister(workerUrl);
@@ -173,6 +223,10 @@ public sealed partial class AutoscalerEmulator : IAsyncDisposable
     public Task<WorkerStatusReport> WaitForStatusReportAsync(Func<WorkerStatusReport, bool> predicate, CancellationToken cancellationToken = default) =>
         _statusReports.WaitAsync(predicate, cancellationToken);
 
+    /// <summary>The first kept event that matches <paramref name="predicate"/>, or the next one to be recorded.</summary>
+    public Task<EmulatorEvent> WaitForEventAsync(Func<EmulatorEvent, bool> predicate, CancellationToken cancellationToken = default) =>
+        _events.WaitAsync(predicate, cancellationToken);
+
     /// <summary>The first kept delete report that matches <paramref name="predicate"/>, or the next one to arrive.</summary>
     public Task<DeleteRequestsReport> WaitForDeleteReportAsync(Func<DeleteRequestsReport, bool> predicate, CancellationToken cancellationToken = default) =>
         _deleteReports.WaitAsync(predicate, cancellationToken);
@@ -195,8 +249,10 @@ public sealed partial class AutoscalerEmulator : IAsyncDisposable
             return;
         }
 
+        await _staleCheck.DisposeAsync().ConfigureAwait(false);
         _statusReports.CancelWaiters();
         _deleteReports.CancelWaiters();
+        _events.CancelWaiters();
         if (_app is not null)
         {
             using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
@@ -231,9 +287,14 @@ public sealed partial class AutoscalerEmulator : IAsyncDisposable
             throw new ArgumentException($"Port {options.Port} is outside 0–65535.", nameof(options));
         }
 
-        if (options.MaxRecordedReports < 1)
+        if (options.MaxRecordedReports < 1 || options.MaxRecordedEvents < 1)
         {
-            throw new ArgumentException("MaxRecordedReports must be at least 1.", nameof(options));
+            throw new ArgumentException("MaxRecordedReports and MaxRecordedEvents must be at least 1.", nameof(options));
+        }
+
+        if (options.StaleAfterMissedReports < 1 || options.MinimumStaleAfter < TimeSpan.Zero || options.DefaultReportInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("StaleAfterMissedReports must be at least 1, MinimumStaleAfter not negative and DefaultReportInterval positive.", nameof(options));
         }
 
         if (string.IsNullOrEmpty(options.AccountKey))
@@ -301,9 +362,13 @@ public sealed partial class AutoscalerEmulator : IAsyncDisposable
     {
         var idx = requestIdx > 0 ? requestIdx : Interlocked.Increment(ref _lastRequestIdx);
         var requestId = Guid.NewGuid().ToString("N");
+        CheckStale();
         var url = _workers.Pick();
         if (url is null)
         {
+            var stale = _workers.StaleCount();
+            AddEvent(EmulatorEventKind.RouteRefused, null, string.Create(CultureInfo.InvariantCulture,
+                $"route {endpoint.Name} request_idx {idx}: WAITING, {RouteResult.NoWorkersReady}{(stale > 0 ? $" ({stale} stale)" : "")}"));
             return RouteResult.Waiting(endpoint.Name, cost, idx, requestId, RouteResult.NoWorkersReady);
         }
 
@@ -314,7 +379,30 @@ public sealed partial class AutoscalerEmulator : IAsyncDisposable
         var signature = _scheme == SignatureScheme.Url
             ? _urlSignatures.GetOrAdd(url, static (_, state) => state.Signer.Sign(state.Unsigned, SignatureScheme.Url), (Signer: _signer, Unsigned: unsigned))
             : _signer.Sign(unsigned, _scheme);
+        AddEvent(EmulatorEventKind.RouteGiven, url, string.Create(CultureInfo.InvariantCulture,
+            $"route {endpoint.Name} request_idx {idx} -> {url} (cost {cost:0.###}, reqnum {reqnum})"));
         return RouteResult.Ready(unsigned.WithSignature(signature), cost, idx, requestId);
+    }
+
+    /// <summary>Marks silent workers stale and logs it (from the timer, routes and snapshots).</summary>
+    private void CheckStale()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
+        foreach (var change in _workers.RefreshStale())
+        {
+            AddEvent(change.Kind, change.Worker, change.Message);
+        }
+    }
+
+    private void AddEvent(EmulatorEventKind kind, string? worker, string message)
+    {
+        var recorded = new EmulatorEvent(_time.GetUtcNow(), kind, worker, message);
+        _events.Add(recorded, static (e, sequence) => e.Sequence = sequence);
+        EventRecorded?.Invoke(this, recorded);
     }
 
     private void CountAccepted(EmulatorOperation operation) => Interlocked.Increment(ref _accepted[(int)operation]);

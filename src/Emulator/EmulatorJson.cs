@@ -91,6 +91,25 @@ internal static class EmulatorJson
         writer.WriteEndObject();
     }
 
+    /// <summary>A worker's standing as properties of the current object: state, eligibility, stale limit, totals.</summary>
+    public static void WriteWorkerState(Utf8JsonWriter writer, EmulatedWorker worker)
+    {
+        writer.WriteString("state", worker.State.ToString().ToLowerInvariant());
+        writer.WriteBoolean("eligible", worker.Eligible);
+        writer.WriteBoolean("registered", worker.Registered);
+        writer.WriteNumber("expected_interval_seconds", Math.Round(worker.ExpectedInterval.TotalSeconds, 3));
+        writer.WriteNumber("stale_after_seconds", Math.Round(worker.StaleAfter.TotalSeconds, 3));
+        writer.WriteStartObject("totals");
+        writer.WriteNumber("reports", worker.Totals.Reports);
+        writer.WriteNumber("routes", worker.Totals.Routes);
+        writer.WriteNumber("new_load", worker.Totals.NewLoad);
+        writer.WriteNumber("rej_load", worker.Totals.RejLoad);
+        writer.WriteNumber("cur_perf", worker.Totals.CurPerf);
+        writer.WriteNumber("deleted_ok", worker.Totals.DeletedOk);
+        writer.WriteNumber("deleted_failed", worker.Totals.DeletedFailed);
+        writer.WriteEndObject();
+    }
+
     public static void WriteDeleteReport(Utf8JsonWriter writer, DeleteRequestsReport report)
     {
         writer.WriteStartObject();

@@ -15,6 +15,9 @@ public sealed class EmulatorOptions
     /// <see cref="AutoscalerEmulator.DeleteReports"/>.</summary>
     public const int DefaultMaxRecordedReports = 10_000;
 
+    /// <summary>The default bound of <see cref="AutoscalerEmulator.Events"/>.</summary>
+    public const int DefaultMaxRecordedEvents = 2_000;
+
     /// <summary>The IP address to listen on (<c>localhost</c> means 127.0.0.1). A non-loopback address needs
     /// <see cref="AllowRemote"/>. <value>Default <c>127.0.0.1</c>.</value></summary>
     public string Host { get; set; } = "127.0.0.1";
@@ -50,6 +53,22 @@ public sealed class EmulatorOptions
 
     /// <summary>How many status reports and how many delete reports are kept (the oldest are dropped).</summary>
     public int MaxRecordedReports { get; set; } = DefaultMaxRecordedReports;
+
+    /// <summary>How many events the event log keeps (the oldest are dropped).</summary>
+    public int MaxRecordedEvents { get; set; } = DefaultMaxRecordedEvents;
+
+    /// <summary>A worker that has reported becomes stale (and routes skip it) after this many of its expected report
+    /// intervals without a report; the expected interval is the longest of its recent gaps between reports.
+    /// <value>Default 3.</value></summary>
+    public int StaleAfterMissedReports { get; set; } = 3;
+
+    /// <summary>A worker is never stale sooner than this after its last report, however often it reports (a GC pause
+    /// or a loaded machine should not drop a worker that reports ten times a second). <value>Default 3 s.</value></summary>
+    public TimeSpan MinimumStaleAfter { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>The report interval assumed for a worker until two of its reports show its own (vespa-worker's
+    /// <c>VESPA_METRICS_UPDATE_INTERVAL</c> default). <value>Default 1 s.</value></summary>
+    public TimeSpan DefaultReportInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Whether <c>/route/</c> checks the endpoint key. <value>Default <c>true</c>.</value></summary>
     public bool RequireApiKeys { get; set; } = true;

@@ -12,6 +12,7 @@ public sealed class ShellScriptTests
     [Theory]
     [InlineData("scripts/start_server.sh")]
     [InlineData("scripts/fetch-llama-native.sh")]
+    [InlineData("scripts/emulator-page-check.sh")]
     public async Task Script_PassesBashSyntaxCheck_AndShellcheckWhenInstalled(string script)
     {
         var path = Path.Combine(RepositoryPaths.Root, script);

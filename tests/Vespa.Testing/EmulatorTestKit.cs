@@ -22,7 +22,9 @@ public static class EmulatorTestKit
 
     public static Task<AutoscalerEmulator> StartAsync(Action<EmulatorOptions>? configure = null)
     {
-        var options = new EmulatorOptions { Port = 0, PrivateKeyPem = PrivateKeyPem };
+        // Tests of other things must not lose a worker to a stall of the shared machine: staleness waits 30 s here,
+        // and the staleness tests set their own limits on a FakeTimeProvider.
+        var options = new EmulatorOptions { Port = 0, PrivateKeyPem = PrivateKeyPem, MinimumStaleAfter = TimeSpan.FromSeconds(30) };
         configure?.Invoke(options);
         return AutoscalerEmulator.StartAsync(options).DefaultTimeout();
     }

@@ -1,21 +1,15 @@
-using System.Threading.Channels;
-using Vespa.Core.Signatures;
 using Vespa.Emulator;
+using Vespa.Emulator.Terminal;
 
 namespace Vespa.Client.Commands;
 
 /// <summary>
-/// Runs <c>emulate</c>: starts the emulator, prints how to use it, then shows the worker reports it receives (a
-/// redrawn table on a terminal, one line per report otherwise) until the token fires (Ctrl+C, SIGTERM).
+/// Runs <c>emulate</c>: starts the emulator, prints how to use it, then shows what it receives (an event log above a
+/// redrawn worker table on a terminal, one line per report and event otherwise; <see cref="EmulatorConsoleView"/>)
+/// until the token fires (Ctrl+C, SIGTERM).
 /// </summary>
 internal sealed class EmulateHandler(CliConsole console, TimeProvider? timeProvider = null)
 {
-    /// <summary>Report lines waiting to be printed; beyond this the oldest are dropped, so a slow pipe never holds up
-    /// the emulator's request handling.</summary>
-    private const int MaxPendingLines = 1000;
-
-    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
-
     public async Task<int> RunAsync(EmulatorOptions options, FileInfo? saveKey, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -46,17 +40,11 @@ internal sealed class EmulateHandler(CliConsole console, TimeProvider? timeProvi
                 return ExitCodes.Failure;
             }
 
-            await WriteBannerAsync(emulator, options).ConfigureAwait(false);
+            var view = new EmulatorConsoleView(console.Output, console.IsTerminal, console.Width, timeProvider);
+            await view.WriteBannerAsync(emulator, options).ConfigureAwait(false);
             try
             {
-                if (console.IsTerminal)
-                {
-                    await ShowTableAsync(emulator, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await ShowLinesAsync(emulator, cancellationToken).ConfigureAwait(false);
-                }
+                await view.RunAsync(emulator, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -102,83 +90,5 @@ internal sealed class EmulateHandler(CliConsole console, TimeProvider? timeProvi
             await console.Error.WriteLineAsync($"vespa-client emulate: cannot write --save-key {file.FullName}: {e.Message}").ConfigureAwait(false);
             return false;
         }
-    }
-
-    private async Task WriteBannerAsync(AutoscalerEmulator emulator, EmulatorOptions options)
-    {
-        var baseUrl = emulator.BaseUrl.OriginalString;
-        var output = console.Output;
-        var endpoint = emulator.Endpoints[0];
-        await output.WriteLineAsync($"vespa-client emulate: local autoscaler on {baseUrl} (signature scheme {SignatureSchemeParser.ToName(emulator.Scheme)})").ConfigureAwait(false);
-        if (options.AllowRemote && options.Host is not ("127.0.0.1" or "::1" or "localhost"))
-        {
-            await output.WriteLineAsync($"WARNING: listening on {options.Host}; anyone who can reach it can route, read reports and set faults.").ConfigureAwait(false);
-        }
-
-        await output.WriteLineAsync().ConfigureAwait(false);
-        await output.WriteLineAsync("Worker environment (a secured worker on this machine):").ConfigureAwait(false);
-        await output.WriteLineAsync($"  REPORT_ADDR={baseUrl}").ConfigureAwait(false);
-        await output.WriteLineAsync("  CONTAINER_ID=1 MASTER_TOKEN=local-master-token PUBLIC_IPADDR=127.0.0.1 VAST_TCP_PORT_3000=3000 VESPA_HOST=127.0.0.1").ConfigureAwait(false);
-        await output.WriteLineAsync().ConfigureAwait(false);
-        foreach (var e in emulator.Endpoints)
-        {
-            await output.WriteLineAsync($"Endpoint {e.Name}: key {e.ApiKey}").ConfigureAwait(false);
-        }
-
-        await output.WriteLineAsync($"Account key: {options.AccountKey}").ConfigureAwait(false);
-        var workers = emulator.RegisteredWorkers;
-        await output.WriteLineAsync(workers.Count == 0
-            ? "Workers: none registered; a worker becomes eligible once it reports loadtime > 0 with its url."
-            : "Workers: " + string.Join(", ", workers)).ConfigureAwait(false);
-        await output.WriteLineAsync().ConfigureAwait(false);
-        await output.WriteLineAsync("Route a request:").ConfigureAwait(false);
-        await output.WriteLineAsync($"  curl -s -X POST {baseUrl}/route/ -H 'Authorization: Bearer {endpoint.ApiKey}' -d '{{\"endpoint\": \"{endpoint.Name}\", \"cost\": 100}}'").ConfigureAwait(false);
-        await output.WriteLineAsync($"Reports: GET {baseUrl}/_emulator/reports   Faults: POST {baseUrl}/_emulator/faults").ConfigureAwait(false);
-        await output.WriteLineAsync("Press Ctrl+C to stop.").ConfigureAwait(false);
-        await output.WriteLineAsync().ConfigureAwait(false);
-        await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-    }
-
-    private async Task ShowLinesAsync(AutoscalerEmulator emulator, CancellationToken cancellationToken)
-    {
-        var lines = Channel.CreateBounded<string>(new BoundedChannelOptions(MaxPendingLines)
-        {
-            FullMode = BoundedChannelFullMode.DropOldest,
-            SingleReader = true,
-        });
-        void OnStatus(object? sender, WorkerStatusReport report) => lines.Writer.TryWrite(ReportFormatter.FormatLine(report));
-        void OnDelete(object? sender, DeleteRequestsReport report) => lines.Writer.TryWrite(ReportFormatter.FormatLine(report));
-        emulator.StatusReportReceived += OnStatus;
-        emulator.DeleteReportReceived += OnDelete;
-        try
-        {
-            await foreach (var line in lines.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                await console.Output.WriteLineAsync(line).ConfigureAwait(false);
-                await console.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            emulator.StatusReportReceived -= OnStatus;
-            emulator.DeleteReportReceived -= OnDelete;
-        }
-    }
-
-    private async Task ShowTableAsync(AutoscalerEmulator emulator, CancellationToken cancellationToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), _time);
-        var previousLines = 0;
-        do
-        {
-            var table = ReportFormatter.FormatTable(emulator, _time.GetUtcNow(), console.Width);
-
-            // Move the cursor back to the start of the previous table and clear to the end of the screen (ANSI).
-            var redraw = previousLines > 0 ? $"\u001b[{previousLines}F\u001b[J" : "";
-            await console.Output.WriteAsync(redraw + string.Join('\n', table) + "\n").ConfigureAwait(false);
-            await console.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
-            previousLines = table.Count;
-        }
-        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
     }
 }

@@ -6,6 +6,7 @@ using Vespa.Worker.Envelopes;
 using Vespa.Worker.Forwarding;
 using Vespa.Worker.Lifecycle;
 using Vespa.Worker.Metrics;
+using Vespa.Worker.Metrics.Gpu;
 using Vespa.Worker.Options;
 using Vespa.Worker.Reporting;
 using Vespa.Worker.Sessions;
@@ -44,6 +45,8 @@ internal static class WorkerServiceCollectionExtensions
 
         services.AddSingleton(new WorkerMetrics(Prometheus.Metrics.NewCustomRegistry()));
         services.AddSingleton<MetricsEndpoint>();
+        // GPU figures from NVML beside the worker's own, read on their own loop (none without NVML).
+        services.AddHostedService<GpuSampler>();
         services.AddSingleton<WorkerState>();
         services.AddSingleton<LoadTracker>();
         services.AddSingleton<AdmissionController>();

@@ -163,6 +163,15 @@ public sealed class WorkerOptions
     /// <summary>A loopback-only port serving <c>/metrics</c> without credentials; <c>null</c> for none.</summary>
     public int? MetricsPort { get; set; }
 
+    /// <summary>
+    /// The NVML library read for the <c>vespa_gpu_*</c> metrics (<c>VESPA_NVML_LIBRARY</c>); <c>null</c> looks for
+    /// the driver's <c>libnvidia-ml.so.1</c> on the loader's search path, and its absence is no error.
+    /// </summary>
+    public string? NvmlLibrary { get; set; }
+
+    /// <summary>How often GPU figures are read through NVML (<c>5</c> s); zero turns the GPU metrics off.</summary>
+    public TimeSpan NvmlInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Open sessions allowed at once (<c>10</c>, the SDK's); 0 is unlimited.</summary>
     public int MaxSessions { get; set; } = 10;
 

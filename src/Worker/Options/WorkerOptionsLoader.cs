@@ -16,6 +16,8 @@ public static class WorkerOptionsLoader
     /// <summary>Default autoscaler when running on vast.ai without an explicit <c>REPORT_ADDR</c> (as start_server.sh).</summary>
     public const string DefaultReportAddress = "https://run.vast.ai";
 
+    private static readonly TimeSpan MinNvmlInterval = TimeSpan.FromSeconds(0.5);
+
     private static readonly string[] VastVariables = ["CONTAINER_ID", "REPORT_ADDR", "MASTER_TOKEN", "PUBLIC_IPADDR"];
 
     public static WorkerOptions LoadFromProcessEnvironment()
@@ -184,6 +186,7 @@ public static class WorkerOptionsLoader
         o.MetricsConnectionLimit = env.Int("METRICS_CONNECTION_LIMIT", 1, 10_000) ?? o.MetricsConnectionLimit;
         o.MetricsConnectionLimitPerHost = env.Int("METRICS_CONNECTION_LIMIT_PER_HOST", 1, 10_000) ?? o.MetricsConnectionLimitPerHost;
         o.MetricsPort = env.Int("METRICS_PORT", 0, 65535);
+        ReadGpuMetrics(env, o);
         o.DrainTimeout = env.Seconds("DRAIN_TIMEOUT", min: 0) ?? o.DrainTimeout;
         o.MaxSessions = env.Int("MAX_SESSIONS", 0, 1_000_000) ?? o.MaxSessions;
         o.MaxSessionLifetime = env.Double("MAX_SESSION_LIFETIME", 1, 86_400 * 30) ?? o.MaxSessionLifetime;
@@ -203,6 +206,25 @@ public static class WorkerOptionsLoader
                     break;
             }
         }
+    }
+
+    private static void ReadGpuMetrics(EnvironmentReader env, WorkerOptions o)
+    {
+        o.NvmlLibrary = env.String("NVML_LIBRARY");
+        if (env.Seconds("NVML_INTERVAL", min: 0) is not { } interval)
+        {
+            return;
+        }
+
+        // Each NVML reading is a call into the driver: a few per second at most, or none.
+        if (interval > TimeSpan.Zero && interval < MinNvmlInterval)
+        {
+            var (name, value) = env.Find(EnvironmentReader.Names("NVML_INTERVAL"))!.Value;
+            env.Fail(name, value, "0 (GPU metrics off) or at least 0.5 seconds");
+            return;
+        }
+
+        o.NvmlInterval = interval;
     }
 
     private static void ReadBenchmarkSettings(EnvironmentReader env, WorkerOptions o)

@@ -170,26 +170,27 @@ public sealed partial class EmulateCommandTests
     }
 
     [Fact]
-    public async Task ReportTable_ShowsTheLatestReportPerWorker()
+    public async Task Emulate_WorkerOnAnotherPort_BannerPrintsThatPort()
     {
-        await using var emulator = await EmulatorTestKit.StartAsync();
-        await EmulatorTestKit.PostAsync(emulator, "/worker_status/", EmulatorTestKit.StatusBody("http://127.0.0.1:3001", curLoad: 1));
-        await EmulatorTestKit.PostAsync(emulator, "/worker_status/", EmulatorTestKit.StatusBody("http://127.0.0.1:3001", curLoad: 42, errorMsg: "backend down"));
-
-        var table = ReportFormatter.FormatTable(emulator, DateTimeOffset.UtcNow, width: 200);
-
-        Assert.StartsWith("WORKER", table[0], StringComparison.Ordinal);
-        foreach (var header in new[] { "LOADTIME", "CUR_LOAD", "NEW_LOAD", "REJ_LOAD", "CUR_PERF", "MAX_PERF", "WORKING", "AGE", "ERROR_MSG" })
+        var keyFile = Path.Combine(Path.GetTempPath(), "vespa-emulate-test-" + Guid.NewGuid().ToString("N") + ".pem");
+        await File.WriteAllTextAsync(keyFile, EmulatorTestKit.PrivateKeyPem);
+        try
         {
-            Assert.Contains(header, table[0], StringComparison.Ordinal);
-        }
+            var output = new LockedStringWriter();
+            using var stop = new CancellationTokenSource();
+            var run = Program.RunAsync(["emulate", "--port", "0", "--key-file", keyFile, "--worker", "http://127.0.0.1:13000"], new CliConsole(output, TextWriter.Null, isTerminal: false), stop.Token);
+            await TaskTimeoutExtensions.WaitUntilAsync(() => output.ToString().Contains("Press Ctrl+C", StringComparison.Ordinal) || run.IsCompleted, "the banner");
+            await stop.CancelAsync();
+            Assert.Equal(ExitCodes.Success, await run.DefaultTimeout());
 
-        Assert.Equal(3, table.Count);
-        Assert.Contains("http://127.0.0.1:3001", table[1], StringComparison.Ordinal);
-        Assert.Contains(" 42 ", table[1], StringComparison.Ordinal);
-        Assert.EndsWith("backend down", table[1], StringComparison.Ordinal);
-        Assert.Contains("status reports: 2", table[2], StringComparison.Ordinal);
-        Assert.All(ReportFormatter.FormatTable(emulator, DateTimeOffset.UtcNow, width: 40), line => Assert.True(line.Length < 40));
+            var banner = output.ToString();
+            Assert.Contains("VESPA_WORKER_PORT=13000 VAST_TCP_PORT_13000=13000", banner, StringComparison.Ordinal);
+            Assert.DoesNotContain("VAST_TCP_PORT_3000", banner, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(keyFile);
+        }
     }
 
     private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)

@@ -3,14 +3,17 @@ using Microsoft.Extensions.Logging;
 
 namespace Vespa.Worker.Tests.Infrastructure;
 
-/// <summary>Keeps every formatted log message (and its level) for assertions.</summary>
+/// <summary>Keeps every log line (level, event name, formatted message) for assertions.</summary>
 internal sealed class ListLogger<T> : ILogger<T>
 {
-    private readonly ConcurrentQueue<(LogLevel Level, string Message)> _entries = new();
+    private readonly ConcurrentQueue<(LogLevel Level, string Event, string Message)> _entries = new();
 
     public IReadOnlyCollection<string> Messages => [.. _entries.Select(e => e.Message)];
 
-    public IReadOnlyList<(LogLevel Level, string Message)> Entries => [.. _entries];
+    public IReadOnlyList<(LogLevel Level, string Event, string Message)> Entries => [.. _entries];
+
+    /// <summary>The lines of one <c>[LoggerMessage]</c> event, by its <c>EventName</c>.</summary>
+    public IEnumerable<(LogLevel Level, string Event, string Message)> Named(string eventName) => Entries.Where(e => e.Event == eventName);
 
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull => null;
@@ -18,5 +21,5 @@ internal sealed class ListLogger<T> : ILogger<T>
     public bool IsEnabled(LogLevel logLevel) => true;
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-        _entries.Enqueue((logLevel, formatter(state, exception)));
+        _entries.Enqueue((logLevel, eventId.Name ?? "", formatter(state, exception)));
 }
