@@ -56,6 +56,9 @@ internal static class Program
             ["VESPA_BACKEND_URL"] = BaseUrl(backend).ToString(),
             ["REPORT_ADDR"] = autoscaler.BaseUrl.ToString(),
             ["CONTAINER_ID"] = "1",
+            // The public url the envelopes below are signed for: the worker accepts only its own.
+            ["PUBLIC_IPADDR"] = "203.0.113.7",
+            ["VAST_TCP_PORT_0"] = "41234",
             ["VESPA_HOST"] = "127.0.0.1",
             ["VESPA_LOG_LEVEL"] = "ERROR",
             // A throughput so high that admission never queues or rejects: this measures the proxy path.

@@ -83,7 +83,10 @@ public sealed class FakeBackend : IAsyncDisposable
         using var body = new MemoryStream();
         await request.Body.CopyToAsync(body, context.RequestAborted);
         var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        _requests.Enqueue(new RecordedRequest(request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", headers, body.ToArray()));
+        _requests.Enqueue(new RecordedRequest(request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", headers, body.ToArray())
+        {
+            RawTarget = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget,
+        });
 
         var path = request.Path.Value ?? "/";
         var response = context.Response;

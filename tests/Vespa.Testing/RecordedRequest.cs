@@ -6,4 +6,8 @@ public sealed record RecordedRequest(
     string Path,
     string QueryString,
     IReadOnlyDictionary<string, string> Headers,
-    byte[] Body);
+    byte[] Body)
+{
+    /// <summary>The request target exactly as it arrived on the wire (escapes not decoded), when the server recorded it.</summary>
+    public string? RawTarget { get; init; }
+}

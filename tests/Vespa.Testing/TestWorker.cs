@@ -103,6 +103,9 @@ public sealed class TestWorker : IAsyncDisposable
         {
             environment["REPORT_ADDR"] = reportAddress.ToString();
             environment["CONTAINER_ID"] = "1";
+            // The public address the tests sign for (TestPublicUrl.SignedUrl): a secured worker accepts only its own url.
+            environment["PUBLIC_IPADDR"] = TestPublicUrl.PublicIp;
+            environment["VAST_TCP_PORT_0"] = TestPublicUrl.PublicPort;
         }
 
         foreach (var (name, value) in settings)

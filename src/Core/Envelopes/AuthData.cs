@@ -11,7 +11,8 @@ namespace Vespa.Core.Envelopes;
 /// <c>100.0</c> sign differently under the legacy scheme).
 /// </summary>
 /// <remarks>
-/// Like the Python worker, construction checks only that the keys are present, not their types: the SDK declares
+/// Like the Python worker, construction checks that the keys are present, not their types (only their size and nesting,
+/// <see cref="AuthDataShape"/>, which the Python worker does not bound): the SDK declares
 /// <c>cost</c> a <c>str</c> while the autoscaler sends a number. The typed accessors return <c>null</c> when a value
 /// has no usable type. All elements own their bytes (they outlive the document they were read from).
 /// </remarks>
@@ -78,7 +79,12 @@ public sealed class AuthData
             switch (Cost.ValueKind)
             {
                 case JsonValueKind.Number:
-                    value = Cost.GetDouble();
+                    // A token beyond double's range (1e400) is valid JSON but GetDouble would throw: not a usable cost.
+                    if (!Cost.TryGetDouble(out value))
+                    {
+                        return null;
+                    }
+
                     break;
                 case JsonValueKind.String:
                     // Python's float() accepts surrounding whitespace; NumberStyles.Float does too.
@@ -104,7 +110,8 @@ public sealed class AuthData
 
     /// <summary>
     /// Reads <c>auth_data</c> the way the Python worker does: it must be an object holding all six keys (extra keys
-    /// such as <c>__request_id</c> are ignored; types are not checked).
+    /// such as <c>__request_id</c> are ignored; types are not checked), and, unlike the Python worker, each value must
+    /// be within <see cref="AuthDataShape"/>'s bounds.
     /// </summary>
     /// <param name="authData">The <c>auth_data</c> value.</param>
     /// <param name="result">The fields when the method returns <c>true</c>.</param>
@@ -145,6 +152,20 @@ public sealed class AuthData
             if (!found[i])
             {
                 fieldErrors[FieldNames[i]] = MissingParameter;
+            }
+        }
+
+        if (fieldErrors.Count > 0)
+        {
+            return false;
+        }
+
+        // Bounded before anything canonicalises them (AuthDataShape says why).
+        foreach (var i in PythonFieldOrder)
+        {
+            if (AuthDataShape.Check(values[i]) is { } problem)
+            {
+                fieldErrors[FieldNames[i]] = problem;
             }
         }
 
@@ -194,13 +215,25 @@ public sealed class AuthData
             return false;
         }
 
-        result = new AuthData(
+        var candidate = new AuthData(
             costValue,
             JsonValues.FromString(endpoint ?? path),
             reqnumValue,
             requestIdxValue,
             JsonValues.FromString(signature ?? string.Empty),
             JsonValues.FromString(url ?? string.Empty));
+        CheckShape(candidate.Cost, "serverless_cost", fieldErrors);
+        CheckShape(candidate.Endpoint, "serverless_endpoint", fieldErrors);
+        CheckShape(candidate.Reqnum, "serverless_reqnum", fieldErrors);
+        CheckShape(candidate.RequestIdx, "serverless_request_idx", fieldErrors);
+        CheckShape(candidate.Signature, "serverless_signature", fieldErrors);
+        CheckShape(candidate.Url, "serverless_url", fieldErrors);
+        if (fieldErrors.Count > 0)
+        {
+            return false;
+        }
+
+        result = candidate;
         return true;
     }
 
@@ -270,6 +303,14 @@ public sealed class AuthData
         value.WriteTo(writer);
     }
 
+    private static void CheckShape(JsonElement value, string parameter, Dictionary<string, string> errors)
+    {
+        if (AuthDataShape.Check(value) is { } problem)
+        {
+            errors[parameter] = problem;
+        }
+    }
+
     private static JsonElement ReadQueryNumber(string? text, string parameter, JsonElement fallback, Dictionary<string, string> errors)
     {
         if (text is null)
@@ -277,7 +318,7 @@ public sealed class AuthData
             return fallback;
         }
 
-        if (JsonValues.TryParseNumber(text, out var number))
+        if (text.Length <= AuthDataShape.MaxNumberLength && JsonValues.TryParseNumber(text, out var number))
         {
             return number;
         }

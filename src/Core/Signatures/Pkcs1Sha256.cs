@@ -43,10 +43,15 @@ internal static class Pkcs1Sha256
         return encoded;
     }
 
+    /// <summary>What a recovered block proves: the hash it encodes in each DigestInfo form (at most one of them can
+    /// hold, since the forms differ in length).</summary>
+    public static SignatureFacts Facts(ReadOnlySpan<byte> encoded) =>
+        new(ExtractHash(encoded, PrefixWithNull), ExtractHash(encoded, PrefixWithoutNull));
+
     /// <summary>Whether <paramref name="encoded"/> is EMSA-PKCS1-v1_5 of <paramref name="hash"/> with either
     /// DigestInfo form.</summary>
     public static bool MatchesEitherDigestInfo(ReadOnlySpan<byte> encoded, ReadOnlySpan<byte> hash) =>
-        Matches(encoded, PrefixWithNull, hash) || Matches(encoded, PrefixWithoutNull, hash);
+        Facts(encoded).Covers(hash);
 
     /// <summary>EMSA-PKCS1-v1_5: <c>00 01 FF…FF 00 || prefix || hash</c>, <paramref name="modulusLength"/> bytes.</summary>
     public static byte[] Encode(ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> hash, int modulusLength)
@@ -65,18 +70,24 @@ internal static class Pkcs1Sha256
         return encoded;
     }
 
-    private static bool Matches(ReadOnlySpan<byte> encoded, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> hash)
+    /// <summary>The 32-byte hash of <c>00 01 FF…FF 00 || prefix || hash</c>, or <c>null</c> when
+    /// <paramref name="encoded"/> is not that shape (at least 8 bytes of 0xFF, RFC 8017 §9.2).</summary>
+    private static byte[]? ExtractHash(ReadOnlySpan<byte> encoded, ReadOnlySpan<byte> prefix)
     {
-        var tLength = prefix.Length + hash.Length;
+        const int HashLength = 32;
+        var tLength = prefix.Length + HashLength;
         var k = encoded.Length;
         if (k < tLength + 11 || encoded[0] != 0x00 || encoded[1] != 0x01 || encoded[k - tLength - 1] != 0x00)
         {
-            return false;
+            return null;
         }
 
         // Public data only (a signature check), so a constant-time comparison is not needed.
-        return encoded[2..(k - tLength - 1)].IndexOfAnyExcept((byte)0xFF) < 0
-            && encoded.Slice(k - tLength, prefix.Length).SequenceEqual(prefix)
-            && encoded[(k - hash.Length)..].SequenceEqual(hash);
+        if (encoded[2..(k - tLength - 1)].IndexOfAnyExcept((byte)0xFF) >= 0 || !encoded.Slice(k - tLength, prefix.Length).SequenceEqual(prefix))
+        {
+            return null;
+        }
+
+        return encoded[(k - HashLength)..].ToArray();
     }
 }

@@ -22,10 +22,12 @@ internal sealed class EnvelopeReader
     private const string JsonContentType = "application/json";
 
     private readonly WorkerOptions _options;
+    private readonly UnverifiedBodyBudget _budget;
 
-    public EnvelopeReader(WorkerOptions options)
+    public EnvelopeReader(WorkerOptions options, UnverifiedBodyBudget budget)
     {
         _options = options;
+        _budget = budget;
     }
 
     public async Task<IncomingRequest> ReadAsync(HttpContext context)
@@ -118,10 +120,12 @@ internal sealed class EnvelopeReader
 
     private async Task<IncomingRequest> FromBodyAsync(HttpContext context, QueryString query)
     {
-        var body = await RequestBody.ReadAsync(context.Request, _options.MaxBodyBytes, context.RequestAborted);
+        var (body, status) = await RequestBody.ReadAsync(context.Request, _options.MaxBodyBytes, _budget, context.RequestAborted);
         if (body is null)
         {
-            return IncomingRequest.Rejected(WorkerError.PayloadTooLarge(_options.MaxBodyBytes));
+            return IncomingRequest.Rejected(status == RequestBodyStatus.BudgetSpent
+                ? WorkerError.UnverifiedBudgetSpent(_budget.Limit)
+                : WorkerError.PayloadTooLarge(_options.MaxBodyBytes));
         }
 
         var parsed = EnvelopeParser.Parse(body.Memory);

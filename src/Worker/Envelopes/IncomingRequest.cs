@@ -35,5 +35,8 @@ internal sealed class IncomingRequest : IDisposable
     public static IncomingRequest Accepted(AuthData? authData, ForwardingPlan plan, RequestBody? body = null, string? sessionId = null) =>
         new(authData, plan, null, body) { SessionId = sessionId };
 
+    /// <summary>The signature checked out (or none is needed): the body stops counting against the unverified budget.</summary>
+    public void MarkVerified() => _body?.ReleaseBudget();
+
     public void Dispose() => _body?.Dispose();
 }

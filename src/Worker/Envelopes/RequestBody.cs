@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 
 namespace Vespa.Worker.Envelopes;
 
@@ -6,14 +7,28 @@ namespace Vespa.Worker.Envelopes;
 /// A request body read into a pooled array, capped at the configured size. Disposing returns
 /// the array to the pool, so the owner must not use <see cref="Memory"/> afterwards.
 /// </summary>
+/// <remarks>
+/// The buffer grows as bytes arrive, never from the declared <c>Content-Length</c>: a client that
+/// declares 99 MiB and sends nothing holds <see cref="InitialSize"/> bytes, not 99 MiB (issue 9,
+/// finding 2). It doubles when full, so it is never more than twice what was received. With an
+/// <see cref="UnverifiedBodyBudget"/> every array held is charged to it until
+/// <see cref="ReleaseBudget"/> (the signature checked out) or disposal.
+/// </remarks>
 internal sealed class RequestBody : IDisposable
 {
-    private byte[]? _array;
+    /// <summary>The first buffer's size (smaller when the declared length is smaller).</summary>
+    public const int InitialSize = 16 * 1024;
 
-    private RequestBody(byte[] array, int length)
+    private byte[]? _array;
+    private UnverifiedBodyBudget? _budget;
+    private long _charged;
+
+    private RequestBody(byte[] array, int length, UnverifiedBodyBudget? budget, long charged)
     {
         _array = array;
         Length = length;
+        _budget = budget;
+        _charged = charged;
     }
 
     public int Length { get; }
@@ -21,18 +36,33 @@ internal sealed class RequestBody : IDisposable
     public ReadOnlyMemory<byte> Memory => _array is null ? throw new ObjectDisposedException(nameof(RequestBody)) : _array.AsMemory(0, Length);
 
     /// <summary>Reads the whole body; returns <c>null</c> when it is larger than <paramref name="limit"/> bytes.</summary>
+    /// <remarks>Not charged to any budget: for small control-plane bodies with a small limit.</remarks>
     public static async Task<RequestBody?> ReadAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    {
+        var (body, _) = await ReadAsync(request, limit, budget: null, cancellationToken);
+        return body;
+    }
+
+    /// <summary>Reads the whole body, charging the arrays it holds to <paramref name="budget"/>.</summary>
+    /// <returns>The body when <see cref="RequestBodyStatus.Complete"/>, else why not.</returns>
+    public static async Task<(RequestBody? Body, RequestBodyStatus Status)> ReadAsync(HttpRequest request, long limit, UnverifiedBodyBudget? budget, CancellationToken cancellationToken)
     {
         // Step 1: refuse a declared oversize body before reading any of it.
         var declared = request.ContentLength;
         if (declared > limit)
         {
-            return null;
+            return (null, RequestBodyStatus.TooLarge);
         }
 
-        // Step 2: read into a pooled buffer that grows by doubling, never beyond limit + 1 bytes.
+        // Step 2: a small first buffer; a declared length may make it smaller, never larger.
         var cap = (int)Math.Min(limit, Array.MaxLength - 1);
-        var array = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(declared ?? 4096, 256, cap + 1L));
+        var charge = new Charge(budget);
+        var array = charge.Rent((int)Math.Clamp(Math.Min(declared ?? InitialSize, InitialSize), 256, cap + 1L));
+        if (array is null)
+        {
+            return (null, RequestBodyStatus.BudgetSpent);
+        }
+
         var length = 0;
         try
         {
@@ -42,13 +72,20 @@ internal sealed class RequestBody : IDisposable
                 {
                     if (length > cap)
                     {
-                        ArrayPool<byte>.Shared.Return(array);
-                        return null;
+                        charge.Return(array);
+                        return (null, RequestBodyStatus.TooLarge);
                     }
 
-                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)array.Length * 2, cap + 1L));
+                    // Step 3: full and more may come: double, within the cap and the budget.
+                    var bigger = charge.Rent((int)Math.Min((long)array.Length * 2, cap + 1L));
+                    if (bigger is null)
+                    {
+                        charge.Return(array);
+                        return (null, RequestBodyStatus.BudgetSpent);
+                    }
+
                     array.AsSpan(0, length).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(array);
+                    charge.Return(array);
                     array = bigger;
                 }
 
@@ -61,25 +98,87 @@ internal sealed class RequestBody : IDisposable
                 length += read;
                 if (length > cap)
                 {
+                    charge.Return(array);
+                    return (null, RequestBodyStatus.TooLarge);
+                }
+            }
+
+            return (new RequestBody(array, length, budget, charge.Bytes), RequestBodyStatus.Complete);
+        }
+        catch
+        {
+            charge.Return(array);
+            throw;
+        }
+    }
+
+    /// <summary>The signature checked out: the bytes no longer count as unverified (the array is kept).</summary>
+    public void ReleaseBudget()
+    {
+        var budget = Interlocked.Exchange(ref _budget, null);
+        budget?.Release(Interlocked.Exchange(ref _charged, 0));
+    }
+
+    public void Dispose()
+    {
+        ReleaseBudget();
+        var array = Interlocked.Exchange(ref _array, null);
+        if (array is not null)
+        {
+            ArrayPool<byte>.Shared.Return(array);
+        }
+    }
+
+    /// <summary>Pooled arrays rented against an optional budget, charged by their real length, reserved before the
+    /// array is rented so a refused request never makes the pool allocate.</summary>
+    private sealed class Charge
+    {
+        private readonly UnverifiedBodyBudget? _budget;
+
+        public Charge(UnverifiedBodyBudget? budget)
+        {
+            _budget = budget;
+        }
+
+        public long Bytes { get; private set; }
+
+        public byte[]? Rent(int size)
+        {
+            if (_budget is null)
+            {
+                return ArrayPool<byte>.Shared.Rent(size);
+            }
+
+            // The shared pool hands out power-of-two lengths up to 2^30 (exact lengths above).
+            long expected = size <= (1 << 30) ? (long)BitOperations.RoundUpToPowerOf2((uint)Math.Max(size, 16)) : size;
+            if (!_budget.TryReserve(expected))
+            {
+                return null;
+            }
+
+            var array = ArrayPool<byte>.Shared.Rent(size);
+            if (array.Length != expected)
+            {
+                _budget.Release(expected);
+                if (!_budget.TryReserve(array.Length))
+                {
                     ArrayPool<byte>.Shared.Return(array);
                     return null;
                 }
             }
 
-            return new RequestBody(array, length);
+            Bytes += array.Length;
+            return array;
         }
-        catch
-        {
-            ArrayPool<byte>.Shared.Return(array);
-            throw;
-        }
-    }
 
-    public void Dispose()
-    {
-        var array = Interlocked.Exchange(ref _array, null);
-        if (array is not null)
+        public void Return(byte[] array)
         {
+            if (_budget is not null)
+            {
+                _budget.Release(array.Length);
+                Bytes -= array.Length;
+            }
+
             ArrayPool<byte>.Shared.Return(array);
         }
     }

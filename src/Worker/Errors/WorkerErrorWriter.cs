@@ -18,6 +18,11 @@ internal static class WorkerErrorWriter
         response.Clear();
         response.StatusCode = error.StatusCode;
         response.ContentType = "application/json";
+        if (error.RetryAfterSeconds is { } retryAfter)
+        {
+            response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         if (HttpMethods.IsHead(context.Request.Method))
         {
             return;

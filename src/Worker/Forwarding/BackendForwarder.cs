@@ -20,6 +20,7 @@ internal sealed partial class BackendForwarder
     private readonly BackendTarget _target;
     private readonly ForwarderRequestConfig _requestConfig;
     private readonly ILogger<BackendForwarder> _logger;
+    private readonly string _idleSeconds;
 
     public BackendForwarder(IHttpForwarder forwarder, HttpMessageInvoker invoker, EnvelopeTransformer transformer, BackendTarget target, WorkerOptions options, ILogger<BackendForwarder> logger)
     {
@@ -28,6 +29,7 @@ internal sealed partial class BackendForwarder
         _transformer = transformer;
         _target = target;
         _logger = logger;
+        _idleSeconds = options.IdleTimeout.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         _requestConfig = new ForwarderRequestConfig
         {
             // An idle (activity) timeout, reset by every byte in either direction: long generations are never cut.
@@ -76,7 +78,7 @@ internal sealed partial class BackendForwarder
             return ForwardingOutcome.ClientError;
         }
 
-        Log.ForwardFailed(_logger, error, exception?.Message);
+        Log.ForwardFailed(_logger, _target.BaseUrl.GetLeftPart(UriPartial.Authority), error, DescribeException(exception));
         if (context.Response.HasStarted)
         {
             // The backend broke mid-stream: abort so the client sees a truncated exchange, not a clean end.
@@ -89,6 +91,13 @@ internal sealed partial class BackendForwarder
 
         return ForwardingOutcome.Failed;
     }
+
+    private static string DescribeException(Exception? exception) => exception switch
+    {
+        null => "no exception",
+        { InnerException: { } inner } => $"{exception.GetType().Name}: {exception.Message} ({inner.GetType().Name}: {inner.Message})",
+        _ => $"{exception.GetType().Name}: {exception.Message}",
+    };
 
     /// <summary>
     /// Makes the already-read bytes (the unwrapped payload or a pass-through body) the request body
@@ -111,24 +120,25 @@ internal sealed partial class BackendForwarder
         }
     }
 
-    private WorkerError MapError(ForwarderError error, Exception? exception)
+    /// <summary>
+    /// The caller's view of a failed backend call: what happened and what to do. The backend's
+    /// address and the exception text are for the operator and go to the log (<see cref="Log.ForwardFailed"/>),
+    /// never into the body a caller sees.
+    /// </summary>
+    private WorkerError MapError(ForwarderError error, Exception? exception) => error switch
     {
-        var detail = exception?.InnerException?.Message ?? exception?.Message ?? error.ToString();
-        var backend = new Dictionary<string, object> { ["backend"] = _target.BaseUrl.GetLeftPart(UriPartial.Authority), ["detail"] = detail };
-        return error switch
-        {
-            ForwarderError.RequestTimedOut or ForwarderError.ResponseBodyDestination when exception is OperationCanceledException or TimeoutException
-                => new WorkerError(StatusCodes.Status504GatewayTimeout, "backend idle timeout: no data within VESPA_IDLE_TIMEOUT", backend),
-            ForwarderError.RequestTimedOut
-                => new WorkerError(StatusCodes.Status504GatewayTimeout, "backend idle timeout: no data within VESPA_IDLE_TIMEOUT", backend),
-            _ => new WorkerError(StatusCodes.Status502BadGateway, "backend unreachable or failed", backend),
-        };
-    }
+        ForwarderError.RequestTimedOut => IdleTimeout(),
+        ForwarderError.ResponseBodyDestination when exception is OperationCanceledException or TimeoutException => IdleTimeout(),
+        _ => new WorkerError(StatusCodes.Status502BadGateway, "the backend failed before answering; retry later"),
+    };
+
+    private WorkerError IdleTimeout() =>
+        new(StatusCodes.Status504GatewayTimeout, $"backend idle timeout: the backend sent nothing for {_idleSeconds} s (VESPA_IDLE_TIMEOUT); retry later");
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 201, EventName = "ForwardFailed", Level = LogLevel.Warning, Message = "Forwarding to the backend failed: {Error} ({Detail})")]
-        public static partial void ForwardFailed(ILogger logger, ForwarderError error, string? detail);
+        [LoggerMessage(EventId = 201, EventName = "ForwardFailed", Level = LogLevel.Warning, Message = "Forwarding to the backend {Backend} failed: {Error} ({Detail})")]
+        public static partial void ForwardFailed(ILogger logger, string backend, ForwarderError error, string detail);
 
         [LoggerMessage(EventId = 202, EventName = "ClientAborted", Level = LogLevel.Debug, Message = "Client went away; backend call cancelled ({Error})")]
         public static partial void ClientAborted(ILogger logger, ForwarderError error);

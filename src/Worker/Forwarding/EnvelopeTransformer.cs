@@ -1,29 +1,47 @@
+using Microsoft.AspNetCore.Http.Features;
+using Vespa.Worker.Options;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Vespa.Worker.Forwarding;
 
 /// <summary>
 /// YARP transformer for the hop to the backend: YARP copies the headers (minus hop-by-hop ones),
-/// then this strips the envelope from the query and
-/// the client's credentials from the headers, and pins the destination to the backend. The
-/// unwrapped payload is installed as the request body beforehand (<see cref="BackendForwarder"/>):
-/// YARP does not allow a transformer to replace its outgoing content.
+/// then this strips the envelope from the query and the client's credentials and forwarding claims
+/// from the headers, states where the request came from itself, and pins the destination to the
+/// backend. The unwrapped payload is installed as the request body beforehand
+/// (<see cref="BackendForwarder"/>): YARP does not allow a transformer to replace its outgoing content.
 /// </summary>
+/// <remarks>
+/// A client can put anything in <c>X-Forwarded-For</c> or <c>Forwarded</c>, and backends such as
+/// uvicorn trust those headers from 127.0.0.1 by default (issue 9, finding 10), so every
+/// client-sent <c>X-Forwarded-*</c>, <c>Forwarded</c> and <c>X-Real-IP</c> is dropped and the worker
+/// sets <c>X-Forwarded-For</c> (the peer address it saw), <c>X-Forwarded-Proto</c> (http or https)
+/// and <c>X-Forwarded-Host</c> (the Host the client used) itself. Earlier hops are not kept: the
+/// worker is the first proxy, there is none in front of it whose word could be trusted.
+/// </remarks>
 internal sealed class EnvelopeTransformer : HttpTransformer
 {
-    /// <summary>Request headers that carry the caller's credentials or our envelope; never forwarded.</summary>
+    public const string ForwardedForHeader = "X-Forwarded-For";
+    public const string ForwardedProtoHeader = "X-Forwarded-Proto";
+    public const string ForwardedHostHeader = "X-Forwarded-Host";
+
+    /// <summary>Request headers that carry the caller's credentials, our envelope or claims about earlier hops; never forwarded.</summary>
     private static readonly string[] StrippedRequestHeaders =
     [
         VespaHeaderNames.AuthData,
         "Authorization",
         "Proxy-Authorization",
+        "Forwarded",
+        "X-Real-IP",
     ];
 
     private readonly BackendTarget _target;
+    private readonly bool _allowEncodedSlashes;
 
-    public EnvelopeTransformer(BackendTarget target)
+    public EnvelopeTransformer(BackendTarget target, WorkerOptions options)
     {
         _target = target;
+        _allowEncodedSlashes = options.AllowEncodedSlashes;
     }
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
@@ -35,8 +53,11 @@ internal sealed class EnvelopeTransformer : HttpTransformer
             proxyRequest.Headers.Remove(header);
         }
 
+        RemoveClientForwardingHeaders(proxyRequest);
+        AddForwardingHeaders(httpContext, proxyRequest);
+
         var query = httpContext.Features.Get<ForwardingPlan>()?.Query ?? QueryStringFilter.Filter(httpContext.Request.QueryString);
-        var destination = RequestUtilities.MakeDestinationAddress(_target.Prefix, httpContext.Request.Path, query);
+        var destination = EncodedPathDestination(httpContext, query) ?? RequestUtilities.MakeDestinationAddress(_target.Prefix, httpContext.Request.Path, query);
         if (!_target.IsSameOrigin(destination))
         {
             // Unreachable with YARP's prefix + path construction, but the guarantee is worth a check.
@@ -44,5 +65,65 @@ internal sealed class EnvelopeTransformer : HttpTransformer
         }
 
         proxyRequest.RequestUri = destination;
+    }
+
+    /// <summary>
+    /// With <c>VESPA_ALLOW_ENCODED_SLASHES=true</c>, a path with an encoded separator goes to the
+    /// backend exactly as the client sent it. Kestrel has decoded every other escape in
+    /// <c>Request.Path</c> and kept <c>%2F</c> as the text "%2F", which YARP would escape again
+    /// (<c>%252F</c>), so the backend would see a literal "%2F" instead of the separator the client
+    /// encoded. The forms the backend can derive were checked by <see cref="Envelopes.RequestPathPolicy"/>.
+    /// </summary>
+    private Uri? EncodedPathDestination(HttpContext httpContext, QueryString query)
+    {
+        if (!_allowEncodedSlashes || !Envelopes.RequestPathPolicy.HasEncodedSeparator(httpContext.Request.Path.Value ?? ""))
+        {
+            return null;
+        }
+
+        var raw = httpContext.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (raw is null || !raw.StartsWith('/') || raw.StartsWith("//", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var end = raw.AsSpan().IndexOfAny('?', '#');
+        var path = end >= 0 ? raw[..end] : raw;
+        return Uri.TryCreate(_target.Prefix.TrimEnd('/') + path + query.ToUriComponent(), UriKind.Absolute, out var uri) ? uri : null;
+    }
+
+    private static void RemoveClientForwardingHeaders(HttpRequestMessage proxyRequest)
+    {
+        List<string>? names = null;
+        foreach (var header in proxyRequest.Headers)
+        {
+            if (header.Key.StartsWith("X-Forwarded-", StringComparison.OrdinalIgnoreCase))
+            {
+                (names ??= []).Add(header.Key);
+            }
+        }
+
+        if (names is not null)
+        {
+            foreach (var name in names)
+            {
+                proxyRequest.Headers.Remove(name);
+            }
+        }
+    }
+
+    private static void AddForwardingHeaders(HttpContext httpContext, HttpRequestMessage proxyRequest)
+    {
+        if (httpContext.Connection.RemoteIpAddress is { } remote)
+        {
+            var address = remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote;
+            proxyRequest.Headers.TryAddWithoutValidation(ForwardedForHeader, address.ToString());
+        }
+
+        proxyRequest.Headers.TryAddWithoutValidation(ForwardedProtoHeader, httpContext.Request.Scheme);
+        if (httpContext.Request.Host.HasValue)
+        {
+            proxyRequest.Headers.TryAddWithoutValidation(ForwardedHostHeader, httpContext.Request.Host.Value);
+        }
     }
 }

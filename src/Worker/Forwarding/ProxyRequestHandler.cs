@@ -16,7 +16,7 @@ namespace Vespa.Worker.Forwarding;
 /// </summary>
 internal sealed class ProxyRequestHandler
 {
-    private readonly BlockedPathMatcher _blocked;
+    private readonly RequestPathPolicy _paths;
     private readonly EnvelopeReader _envelopes;
     private readonly SignatureChecker _signatures;
     private readonly AdmissionController _admission;
@@ -27,12 +27,12 @@ internal sealed class ProxyRequestHandler
     private readonly LoadTracker _load;
     private readonly WorkerState _state;
 
-    public ProxyRequestHandler(BlockedPathMatcher blocked, EnvelopeReader envelopes, SignatureChecker signatures, AdmissionController admission, BackendForwarder forwarder, WorkerMetrics metrics, TimeProvider time, SessionStore sessions, LoadTracker load, WorkerState state)
+    public ProxyRequestHandler(RequestPathPolicy paths, EnvelopeReader envelopes, SignatureChecker signatures, AdmissionController admission, BackendForwarder forwarder, WorkerMetrics metrics, TimeProvider time, SessionStore sessions, LoadTracker load, WorkerState state)
     {
         _sessions = sessions;
         _load = load;
         _state = state;
-        _blocked = blocked;
+        _paths = paths;
         _envelopes = envelopes;
         _signatures = signatures;
         _admission = admission;
@@ -43,11 +43,12 @@ internal sealed class ProxyRequestHandler
 
     public async Task HandleAsync(HttpContext context)
     {
-        // Step 1: blocked paths are refused before anything is read (403, as the universal PyWorker).
+        // Step 1: the path as the backend will route it: blocked (403, as the universal PyWorker) or
+        // ambiguous, with encoded separators or dot segments (400), refused before anything is read.
         var path = context.Request.Path.Value ?? "/";
-        if (_blocked.IsBlocked(path))
+        if (_paths.Check(path) is { } pathError)
         {
-            await RefuseAsync(context, WorkerError.Blocked(path), RequestOutcome.Blocked);
+            await RefuseAsync(context, pathError, pathError.StatusCode == StatusCodes.Status403Forbidden ? RequestOutcome.Blocked : RequestOutcome.Malformed);
             return;
         }
 
@@ -74,20 +75,29 @@ internal sealed class ProxyRequestHandler
             var outcome = envelopeError.StatusCode switch
             {
                 StatusCodes.Status413PayloadTooLarge => RequestOutcome.TooLarge,
+                StatusCodes.Status503ServiceUnavailable => RequestOutcome.UnverifiedBudgetSpent,
                 StatusCodes.Status401Unauthorized => RequestOutcome.Unauthenticated,
                 _ => RequestOutcome.Malformed,
             };
+            if (outcome == RequestOutcome.Unauthenticated)
+            {
+                _metrics.Unauthenticated("no_credentials");
+            }
+
             await RefuseAsync(context, envelopeError, outcome);
             return;
         }
 
-        // Step 3: the signature, before the payload is used or anything is forwarded.
+        // Step 3: this worker's url and the signature, before the payload is used or anything is forwarded.
         var authData = incoming.AuthData;
         if (authData is not null && _signatures.Check(authData) is { } signatureError)
         {
             await RefuseAsync(context, signatureError, RequestOutcome.Unauthenticated);
             return;
         }
+
+        // Verified (or unsecured): the body no longer counts against the budget for unverified bytes.
+        incoming.MarkVerified();
 
         // Step 4: admission: workload, readiness (503), estimated wait (429), a FIFO slot.
         var workload = _admission.GetWorkload(authData);
@@ -115,8 +125,8 @@ internal sealed class ProxyRequestHandler
 
         if (admissionError is not null || ticket is null)
         {
-            context.Response.Headers.RetryAfter = "1";
-            await WorkerErrorWriter.WriteAsync(context, admissionError!);
+            // WorkerErrorWriter clears the response first, so the hint travels with the error.
+            await WorkerErrorWriter.WriteAsync(context, admissionError! with { RetryAfterSeconds = admissionError.RetryAfterSeconds ?? 1 });
             return;
         }
 
@@ -229,11 +239,6 @@ internal sealed class ProxyRequestHandler
     private async Task RefuseAsync(HttpContext context, WorkerError error, RequestOutcome outcome)
     {
         _metrics.Request(outcome);
-        if (outcome == RequestOutcome.Unauthenticated)
-        {
-            _metrics.Unauthenticated(error.Message.StartsWith("invalid signature", StringComparison.Ordinal) ? "invalid_signature" : "no_credentials_or_key");
-        }
-
         await WorkerErrorWriter.WriteAsync(context, error);
     }
 }

@@ -4,6 +4,7 @@ using Vespa.Engine.Api;
 using Vespa.Worker.Metrics;
 using Vespa.Worker.Forwarding;
 using Vespa.Worker.Options;
+using Vespa.Worker.Security;
 
 namespace Vespa.Worker.Hosting;
 
@@ -85,6 +86,22 @@ public static partial class WorkerApplication
             {
                 Log.UnsecuredPublic(logger, options.Host);
             }
+
+            return;
+        }
+
+        var urls = app.Services.GetRequiredService<WorkerUrlBinding>();
+        if (!options.CheckUrl)
+        {
+            Log.UrlCheckOff(logger);
+        }
+        else if (urls.ExpectedUrl is { } expected)
+        {
+            Log.ExpectedUrl(logger, expected);
+        }
+        else
+        {
+            Log.ExpectedUrlUnknown(logger, options.WorkerPort);
         }
     }
 
@@ -99,7 +116,16 @@ public static partial class WorkerApplication
         [LoggerMessage(EventId = 2, EventName = "Unsecured", Level = LogLevel.Warning, Message = "Signature checks are OFF: {Reason}; listening on loopback only")]
         public static partial void Unsecured(ILogger logger, string reason);
 
-        [LoggerMessage(EventId = 5, EventName = "NoPublicUrl", Level = LogLevel.Error, Message = "{Problem}")]
+        [LoggerMessage(EventId = 4, EventName = "ExpectedUrl", Level = LogLevel.Information, Message = "Accepting auth_data signed for {Url} only (VESPA_CHECK_URL)")]
+        public static partial void ExpectedUrl(ILogger logger, string url);
+
+        [LoggerMessage(EventId = 5, EventName = "UrlCheckOff", Level = LogLevel.Warning, Message = "VESPA_CHECK_URL=false: auth_data signed for any worker is accepted here; only behind a proxy that makes sure requests were signed for this one")]
+        public static partial void UrlCheckOff(ILogger logger);
+
+        [LoggerMessage(EventId = 6, EventName = "ExpectedUrlUnknown", Level = LogLevel.Error, Message = "This worker's public url is unknown (PUBLIC_IPADDR and VAST_TCP_PORT_{Port} must both be set), so no auth_data.url can be checked and every signed request gets 401; set them, or VESPA_CHECK_URL=false behind another proxy")]
+        public static partial void ExpectedUrlUnknown(ILogger logger, int port);
+
+        [LoggerMessage(EventId = 7, EventName = "NoPublicUrl", Level = LogLevel.Error, Message = "{Problem}")]
         public static partial void NoPublicUrl(ILogger logger, string problem);
 
         [LoggerMessage(EventId = 3, EventName = "UnsecuredPublic", Level = LogLevel.Critical, Message = "!!! Signature checks are OFF and the worker listens on {Host}: anyone who can reach this port can use the backend !!!")]

@@ -36,7 +36,10 @@ internal static class WorkerServiceCollectionExtensions
         services.AddSingleton<EnvelopeTransformer>();
         services.AddSingleton<BackendForwarder>();
         services.AddSingleton(new BlockedPathMatcher(options.BlockedPaths));
+        services.AddSingleton(sp => new RequestPathPolicy(sp.GetRequiredService<BlockedPathMatcher>(), options.AllowEncodedSlashes));
+        services.AddSingleton(new UnverifiedBodyBudget(options.UnverifiedBodyBudget));
         services.AddSingleton<EnvelopeReader>();
+        services.AddSingleton(new WorkerUrlBinding(options));
         services.AddSingleton<SignatureChecker>();
         services.AddSingleton<ProxyRequestHandler>();
 
@@ -110,11 +113,7 @@ internal static class WorkerServiceCollectionExtensions
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            // Our own cap (VESPA_MAX_BODY_BYTES, 413) replaces Kestrel's 30 MB default, also for streamed bodies.
-            kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
-            // Kestrel's MinResponseDataRate (240 B/s after a 5 s grace) is kept: it is measured only while a
-            // write waits on the client, so a slow token stream never trips it, but a client that stops
-            // reading is cut instead of pinning buffers. MinRequestBodyDataRate likewise guards uploads.
+            KestrelLimits.Apply(kestrel.Limits, options);
             var address = options.Host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Host);
             if (options.UseSsl)
             {

@@ -16,4 +16,5 @@ internal enum RequestOutcome
     Malformed,
     Blocked,
     TooLarge,
+    UnverifiedBudgetSpent,
 }

@@ -112,6 +112,7 @@ internal sealed class WorkerMetrics
         RequestOutcome.Malformed => "malformed",
         RequestOutcome.Blocked => "blocked",
         RequestOutcome.TooLarge => "too_large",
+        RequestOutcome.UnverifiedBudgetSpent => "rejected_unverified_budget",
         _ => "other",
     };
 }

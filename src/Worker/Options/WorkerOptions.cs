@@ -83,6 +83,27 @@ public sealed class WorkerOptions
     /// <summary>Request body cap (<c>100 MiB</c>); larger bodies get 413.</summary>
     public long MaxBodyBytes { get; set; } = 100L * 1024 * 1024;
 
+    /// <summary>
+    /// Bytes of request bodies held, all requests together, before their signature is verified (<c>256 MiB</c>);
+    /// a request that would go beyond it gets 503 with <c>Retry-After</c>.
+    /// </summary>
+    public long UnverifiedBodyBudget { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>Client connections Kestrel keeps open at once (<c>1024</c>); more wait in the accept queue.</summary>
+    public int MaxClientConnections { get; set; } = 1024;
+
+    /// <summary>
+    /// Forward paths with encoded separators (<c>%2F</c>, <c>%5C</c>) and dot segments instead of refusing them with
+    /// 400; the blocked globs are then matched against their decoded forms too.
+    /// </summary>
+    public bool AllowEncodedSlashes { get; set; }
+
+    /// <summary>
+    /// Accept <c>auth_data</c> only when its <c>url</c> names this worker (<see cref="PublicIpAddress"/> and
+    /// <see cref="PublicPort"/>). Secured workers only; <c>true</c> unless <c>VESPA_CHECK_URL=false</c>.
+    /// </summary>
+    public bool CheckUrl { get; set; } = true;
+
     public LogLevel LogLevel { get; set; } = LogLevel.Information;
 
     /// <summary>Public-key fetch attempts per round (<c>3</c>).</summary>

@@ -115,6 +115,8 @@ public static class WorkerOptionsLoader
         o.SslCertificateFile = env.String("SSL_CERT_FILE") ?? o.SslCertificateFile;
         o.SslKeyFile = env.String("SSL_KEY_FILE") ?? o.SslKeyFile;
         o.MaxBodyBytes = env.Long("MAX_BODY_BYTES", 1, long.MaxValue) ?? o.MaxBodyBytes;
+        o.UnverifiedBodyBudget = env.Long("UNVERIFIED_BODY_BUDGET", 64 * 1024, long.MaxValue) ?? o.UnverifiedBodyBudget;
+        o.MaxClientConnections = env.Int("MAX_CLIENT_CONNECTIONS", 1, 1_000_000) ?? o.MaxClientConnections;
         o.LogLevel = ReadLogLevel(env) ?? o.LogLevel;
     }
 
@@ -295,6 +297,8 @@ public static class WorkerOptionsLoader
         }
 
         o.SignatureScheme = ReadScheme(env) ?? o.SignatureScheme;
+        o.CheckUrl = env.Bool("CHECK_URL") ?? true;
+        o.AllowEncodedSlashes = env.Bool("ALLOW_ENCODED_SLASHES") ?? false;
         o.PublicUrlProblem = o.Unsecured ? null : DescribeMissingPublicUrl(o, environment);
 
         // Safe default: a worker that checks no signatures listens on loopback only, unless forced.

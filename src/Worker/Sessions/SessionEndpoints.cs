@@ -37,9 +37,11 @@ internal sealed class SessionEndpoints
     private readonly WorkerState _state;
     private readonly WorkerOptions _options;
     private readonly BlockedPathMatcher _blocked;
+    private readonly UnverifiedBodyBudget _budget;
 
-    public SessionEndpoints(SessionStore sessions, SignatureChecker signatures, AdmissionController admission, WorkerState state, WorkerOptions options, BlockedPathMatcher blocked)
+    public SessionEndpoints(SessionStore sessions, SignatureChecker signatures, AdmissionController admission, WorkerState state, WorkerOptions options, BlockedPathMatcher blocked, UnverifiedBodyBudget budget)
     {
+        _budget = budget;
         _sessions = sessions;
         _signatures = signatures;
         _admission = admission;
@@ -50,10 +52,12 @@ internal sealed class SessionEndpoints
 
     public async Task CreateAsync(HttpContext context)
     {
-        using var body = await RequestBody.ReadAsync(context.Request, _options.MaxBodyBytes, context.RequestAborted);
+        // Unsigned until checked below: held against the same budget as the proxy's envelopes.
+        var (body, status) = await RequestBody.ReadAsync(context.Request, _options.MaxBodyBytes, _budget, context.RequestAborted);
+        using var _ = body;
         if (body is null)
         {
-            await WorkerErrorWriter.WriteAsync(context, WorkerError.PayloadTooLarge(_options.MaxBodyBytes));
+            await WorkerErrorWriter.WriteAsync(context, status == RequestBodyStatus.BudgetSpent ? WorkerError.UnverifiedBudgetSpent(_budget.Limit) : WorkerError.PayloadTooLarge(_options.MaxBodyBytes));
             return;
         }
 
@@ -157,7 +161,14 @@ internal sealed class SessionEndpoints
     /// <summary>Reads <c>{"session_id", "session_auth"}</c>, finds the session and checks the credential.</summary>
     private async Task WithSessionAsync(HttpContext context, string? notFound, Func<Session, CancellationToken, Task> action)
     {
-        using var body = await RequestBody.ReadAsync(context.Request, 1024 * 1024, context.RequestAborted);
+        var (body, status) = await RequestBody.ReadAsync(context.Request, 1024 * 1024, _budget, context.RequestAborted);
+        using var owned = body;
+        if (status == RequestBodyStatus.BudgetSpent)
+        {
+            await WorkerErrorWriter.WriteAsync(context, WorkerError.UnverifiedBudgetSpent(_budget.Limit));
+            return;
+        }
+
         JsonDocument? document = null;
         try
         {

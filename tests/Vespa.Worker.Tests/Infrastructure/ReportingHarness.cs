@@ -16,6 +16,9 @@ internal sealed class ReportingHarness : IAsyncDisposable
     public const string MasterToken = "mtoken-test";
     public const string PublicPort = "41234";
 
+    /// <summary>The worker's public url (<c>PUBLIC_IPADDR</c>, <c>VAST_TCP_PORT_0</c>), which it reports and accepts signatures for.</summary>
+    public static readonly Uri PublicUrl = new("http://127.0.0.1:" + PublicPort);
+
     private ReportingHarness(FakeBackend backend, AutoscalerEmulator emulator, TestWorker worker)
     {
         Backend = backend;
@@ -50,7 +53,8 @@ internal sealed class ReportingHarness : IAsyncDisposable
             ("VESPA_METRICS_TIMEOUT", "2"),
         ];
         var worker = await TestWorker.StartAsync(configure, backend.BaseUrl, emulator.BaseUrl, waitForKey, waitForReady, time, [.. defaults, .. settings]);
-        emulator.RegisterWorker(worker.BaseUrl);
+        // The emulator signs the url it routes to: the worker's public url (tests call the worker at BaseUrl).
+        emulator.RegisterWorker(PublicUrl);
         return new ReportingHarness(backend, emulator, worker);
     }
 

@@ -108,7 +108,8 @@ public sealed class LaunchAndStopTests
 
         await using var worker = WorkerProcess.Start(environment);
         var url = await worker.WaitForListenAddressAsync();
-        emulator.RegisterWorker(url);
+        // The emulator signs the worker's public url (PUBLIC_IPADDR:VAST_TCP_PORT_0); the test calls it where it listens.
+        emulator.RegisterWorker(new Uri("http://127.0.0.1:41234"));
         await emulator.WaitForStatusReportAsync(r => r.LoadTime > 0).WaitAsync(TimeSpan.FromSeconds(60));
         using var client = new HttpClient { BaseAddress = url, Timeout = TaskTimeoutExtensions.Timeout };
         var auth = emulator.Route(EmulatedEndpoint.Default.Name, 3, requestIdx: 903).AuthData!;

@@ -40,7 +40,8 @@ public sealed class PublicKeyTests
         await using var h = await ReportingHarness.StartAsync();
         Assert.Equal(1, h.Emulator.GetAcceptedCount(EmulatorOperation.PubKey));
 
-        var forged = TestAutoscalerKey.Other.Sign("http://127.0.0.1:1", requestIdx: 91);
+        // Signed for this worker (a wrong url is refused before any key is involved), with another key.
+        var forged = TestAutoscalerKey.Other.Sign(ReportingHarness.PublicUrl.ToString(), requestIdx: 91);
         using (var first = await h.PostAsync("/v1/echo", forged).DefaultTimeout())
         {
             Assert.Equal(HttpStatusCode.Unauthorized, first.StatusCode);

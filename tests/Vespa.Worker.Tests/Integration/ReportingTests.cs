@@ -107,7 +107,7 @@ public sealed class ReportingTests
     public async Task ForgedRequests_MoveNoReportedFigure()
     {
         await using var h = await ReportingHarness.StartAsync();
-        var forged = TestAutoscalerKey.Other.Sign("http://127.0.0.1:1", costToken: "999", requestIdx: 666);
+        var forged = TestAutoscalerKey.Other.Sign(ReportingHarness.PublicUrl.ToString(), costToken: "999", requestIdx: 666);
 
         for (var i = 0; i < 5; i++)
         {

@@ -85,10 +85,10 @@ public sealed class SecuredProxyTests : IClassFixture<ProxyFixture>
     public static TheoryData<string, string> ForgedEnvelopes()
     {
         var valid = Key.Sign(WorkerUrl.Signed);
-        var validJson = valid.ToJson();
         return new TheoryData<string, string>
         {
-            { "tampered url", validJson.Replace(WorkerUrl.Signed, "https://203.0.113.8:41234", StringComparison.Ordinal) },
+            // Signed for another worker, then the url changed to this one's: the signature no longer covers it.
+            { "tampered url", Key.Sign("https://203.0.113.8:41234").ToJson().Replace("https://203.0.113.8:41234", WorkerUrl.Signed, StringComparison.Ordinal) },
             { "other key", TestAutoscalerKey.Other.Sign(WorkerUrl.Signed).ToJson() },
             { "empty signature", valid.WithSignature("").ToJson() },
             { "not base64", valid.WithSignature("%%%%").ToJson() },

@@ -17,6 +17,17 @@ public sealed class BlockedPathMatcherTests
     [InlineData("/v[!12]/x", "/v3/x", true)]
     [InlineData("*.php", "/index.php", true)]
     [InlineData("/a.b", "/aXb", false)] // '.' is literal
+    [InlineData("/v[a-c]/x", "/vb/x", true)]
+    [InlineData("/v[a-c]/x", "/vd/x", false)]
+    [InlineData("/v[]]/x", "/v]/x", true)] // ']' first in a set is a member
+    [InlineData("/v[!]]/x", "/v]/x", false)]
+    [InlineData("/v[/x", "/v[/x", true)] // unclosed '[' is literal
+    [InlineData("/a(b)+c$", "/a(b)+c$", true)] // regex characters are literal
+    [InlineData("/a\\b", "/a\\b", true)]
+    [InlineData("**/x", "/a/b/x", true)]
+    [InlineData("/a*b*c", "/axxbyyc", true)]
+    [InlineData("/a*b*c", "/axxbyy", false)]
+    [InlineData("", "/", false)]
     public void IsBlocked_FollowsFnmatch(string glob, string path, bool expected)
     {
         Assert.Equal(expected, new BlockedPathMatcher([glob]).IsBlocked(path));
@@ -29,5 +40,17 @@ public sealed class BlockedPathMatcherTests
 
         Assert.True(matcher.IsEmpty);
         Assert.False(matcher.IsBlocked("/anything"));
+    }
+
+    [Fact]
+    public void IsBlocked_GlobWithManyStars_AnswersWithoutBacktrackingBlowUp()
+    {
+        // A regex translation (^.*a.*a...b$) backtracks exponentially here; it used to hit a 100 ms
+        // timeout and throw, which became a 500 for an unauthenticated caller.
+        var matcher = new BlockedPathMatcher(["*a*a*a*a*a*a*a*a*a*a*b"]);
+        var path = "/" + new string('a', 8000);
+
+        Assert.False(matcher.IsBlocked(path));
+        Assert.True(matcher.IsBlocked(path + "b"));
     }
 }

@@ -228,4 +228,30 @@ public sealed class WorkerOptionsLoaderTests
         Assert.Null(Load().PublicUrlProblem);
         Assert.Null(Load(("CONTAINER_ID", "1"), ("PUBLIC_IPADDR", "203.0.113.7"), ("VAST_TCP_PORT_3000", "41234")).PublicUrlProblem);
     }
+
+    [Fact]
+    public void Load_HardeningDefaults()
+    {
+        var options = Load(("CONTAINER_ID", "1"));
+
+        Assert.True(options.CheckUrl);
+        Assert.False(options.AllowEncodedSlashes);
+        Assert.Equal(256L * 1024 * 1024, options.UnverifiedBodyBudget);
+        Assert.Equal(1024, options.MaxClientConnections);
+    }
+
+    [Fact]
+    public void Load_HardeningKnobs_ReadAndValidated()
+    {
+        var options = Load(("VESPA_CHECK_URL", "false"), ("VESPA_ALLOW_ENCODED_SLASHES", "yes"), ("VESPA_UNVERIFIED_BODY_BUDGET", "1048576"), ("VESPA_MAX_CLIENT_CONNECTIONS", "50"));
+
+        Assert.False(options.CheckUrl);
+        Assert.True(options.AllowEncodedSlashes);
+        Assert.Equal(1048576, options.UnverifiedBodyBudget);
+        Assert.Equal(50, options.MaxClientConnections);
+
+        var error = Assert.Throws<WorkerOptionsException>(() => Load(("VESPA_UNVERIFIED_BODY_BUDGET", "100"), ("VESPA_CHECK_URL", "maybe")));
+        Assert.Contains("VESPA_UNVERIFIED_BODY_BUDGET", error.Message, StringComparison.Ordinal);
+        Assert.Contains("VESPA_CHECK_URL", error.Message, StringComparison.Ordinal);
+    }
 }
