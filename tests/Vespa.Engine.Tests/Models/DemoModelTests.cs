@@ -125,6 +125,15 @@ public sealed class DemoModelTests : IDisposable
     }
 
     [Fact]
+    public void TinyF16_Sha256_IsPinned()
+    {
+        // Pins the F16 conversion as well (Tiny is F32): the hash was taken with the hand-written
+        // round-to-nearest-even conversion that TensorPrimitives.ConvertToHalf replaced, so the
+        // F16 weights are bit-identical to before.
+        Assert.Equal("5dc8937658568d54702c30c391cb5de77dd4f7c21d99e77cbfe122dc470d7519", Sha256(TestModels.Write(DemoModelOptions.Tiny with { F16 = true })));
+    }
+
+    [Fact]
     public void DifferentSeed_GivesDifferentWeightsOnly()
     {
         var other = GgufReader.Read(TestModels.Write(DemoModelOptions.Tiny with { Seed = 7 }));
