@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.Versioning;
 using Vespa.Deploy.Tests.Support;
 
 namespace Vespa.Deploy.Tests;
@@ -28,6 +29,7 @@ public sealed class GpuCheckScriptTests
     }
 
     [Fact]
+    [SupportedOSPlatform("linux")]
     public async Task NvidiaSmiListingNoGpu_FailsWithNoCudaDevice()
     {
         using var home = new TempDirectory();
