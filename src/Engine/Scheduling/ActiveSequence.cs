@@ -13,23 +13,28 @@ internal sealed class ActiveSequence : IDisposable
     private readonly Decoder _utf8 = new UTF8Encoding(false, false).GetDecoder();
     private readonly char[] _chars = new char[64];
 
-    public ActiveSequence(GenerationRequest request, int sequenceId, LlamaSampler sampler)
+    public ActiveSequence(GenerationRequest request, SequenceSlot slot, LlamaSampler sampler, int reusedTokens)
     {
         Request = request;
-        SequenceId = sequenceId;
+        Slot = slot;
         Sampler = sampler;
         Stops = new StopSequenceFilter(request.Stop);
+        PromptDecoded = reusedTokens;
+        Position = reusedTokens;
     }
 
     public GenerationRequest Request { get; }
 
-    public int SequenceId { get; }
+    /// <summary>The sequence id and the tokens its KV cells hold.</summary>
+    public SequenceSlot Slot { get; }
+
+    public int SequenceId => Slot.Id;
 
     public LlamaSampler Sampler { get; }
 
     public StopSequenceFilter Stops { get; }
 
-    /// <summary>Prompt tokens already decoded.</summary>
+    /// <summary>Prompt tokens already in the KV cells (decoded now, or reused from the slot's previous request).</summary>
     public int PromptDecoded { get; set; }
 
     /// <summary>Tokens in this sequence's KV cells (the next position).</summary>
