@@ -74,6 +74,9 @@ internal sealed partial class InferenceScheduler : IDisposable
     /// <summary>Sequences in the batch now.</summary>
     public int ActiveSequences => Volatile.Read(ref _activeCount);
 
+    /// <summary>Requests submitted and not yet admitted into a sequence.</summary>
+    public int PendingRequests => _pending.Reader.Count;
+
     /// <summary>KV cells one sequence can use (<c>llama_n_ctx_seq</c>): the longest prompt plus generation.</summary>
     public int ContextSize => _sequenceContext;
 
