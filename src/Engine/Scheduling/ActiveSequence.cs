@@ -56,11 +56,19 @@ internal sealed class ActiveSequence : IDisposable
     /// <summary>Turns token bytes into text, keeping a UTF-8 character split across tokens for the next one.</summary>
     public string Decode(ReadOnlySpan<byte> piece, bool flush = false)
     {
-        var builder = new StringBuilder();
-        var completed = false;
+        // A token piece is short: one conversion into the buffer and one string is the rule, a builder the exception
+        // (this runs on the inference thread once per token; garbage here is GC work next to ggml's threads).
+        _utf8.Convert(piece, _chars, flush, out var used, out var produced, out var completed);
+        if (completed)
+        {
+            return produced == 0 ? "" : new string(_chars, 0, produced);
+        }
+
+        var builder = new StringBuilder().Append(_chars, 0, produced);
+        piece = piece[used..];
         while (!completed)
         {
-            _utf8.Convert(piece, _chars, flush, out var used, out var produced, out completed);
+            _utf8.Convert(piece, _chars, flush, out used, out produced, out completed);
             builder.Append(_chars, 0, produced);
             piece = piece[used..];
         }

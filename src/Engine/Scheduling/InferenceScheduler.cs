@@ -31,6 +31,7 @@ internal sealed partial class InferenceScheduler : IDisposable
     // spin on the cores ggml's threads are about to use.
     private readonly ManualResetEventSlim _work = new(false, spinCount: 0);
     private readonly List<ActiveSequence> _active = [];
+    private readonly List<ActiveSequence> _stepped = [];
     private readonly SequenceSlot[] _slots;
     private readonly Thread _thread;
     private readonly TaskCompletionSource<string> _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -363,7 +364,10 @@ internal sealed partial class InferenceScheduler : IDisposable
         }
 
         // Step 3: advance positions, record what the cells now hold, then sample every sequence that asked for logits.
-        foreach (var sequence in _active.ToArray())
+        // (Over a copy: a finished sequence leaves _active. The copy's list is reused, no garbage per step.)
+        _stepped.Clear();
+        _stepped.AddRange(_active);
+        foreach (var sequence in _stepped)
         {
             var cached = sequence.Slot.Cached;
             if (!sequence.PromptDone)
