@@ -61,10 +61,12 @@ public sealed class ClientFaultTests
     }
 
     [Fact]
-    public async Task ReaderStops_CutByTheMinimumResponseRate_SlotFreed_CountersExact()
+    public async Task ReaderStops_CutByTheIdleTimeout_SlotFreed_CountersExact()
     {
         await using var backend = await BigResponseBackend.StartAsync();
-        await using var h = await FaultHarness.StartAsync(backend.BaseUrl, maxConcurrency: 1);
+        // Kestrel's minimum response rate allows each pending write grace + size / 240 B/s (4.5 minutes for a 64 KiB
+        // write), so what frees the slot of a client that stopped reading is VESPA_IDLE_TIMEOUT: no progress either way.
+        await using var h = await FaultHarness.StartAsync(backend.BaseUrl, maxConcurrency: 1, settings: ("VESPA_IDLE_TIMEOUT", "2"));
         var stuck = h.Sign(cost: 4);
         using var reader = await RawClient.ConnectAsync(h.Worker.BaseUrl, receiveBuffer: 16 * 1024);
         await reader.SendEnvelopeAsync("/big?mib=" + BigMiB, stuck);
@@ -75,8 +77,7 @@ public sealed class ClientFaultTests
         var waiting = h.Worker.Client.SendAsync(FaultHarness.Post("/v1/echo", queued));
         await TaskTimeoutExtensions.WaitUntilAsync(() => h.Admission.QueuedRequests == 1, "the second request to queue");
 
-        // ...until Kestrel's minimum response rate (240 B/s after a 5 s grace) cuts the reader off.
-        Assert.Equal(5, KestrelLimits.MinResponseDataRate.GracePeriod.TotalSeconds);
+        // ...until the idle timeout cuts the reader off.
         using (var response = await waiting.DefaultTimeout())
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -85,14 +86,14 @@ public sealed class ClientFaultTests
         var (_, length, start) = await reader.ReadHeadAsync();
         var rest = await reader.ReadToEndAsync();
         Assert.True(start.Length + rest.Length < length, "the stuck reader got a truncated answer, not a clean end");
-        Assert.False(backend.Finished.Task.IsCompleted);
 
         await new Settled
         {
-            Statuses = new Dictionary<long, string> { [stuck.RequestIdxValue!.Value] = "Cancelled", [queued.RequestIdxValue!.Value] = "Success" },
+            Statuses = new Dictionary<long, string> { [stuck.RequestIdxValue!.Value] = "Cancelled|Error", [queued.RequestIdxValue!.Value] = "Success" },
             Received = 5,
             Served = 1,
-            Outcomes = new Dictionary<string, double> { ["success"] = 1, ["cancelled"] = 1 },
+            Cancelled = null,
+            Outcomes = new Dictionary<string, double> { ["success"] = 1, ["cancelled|failed"] = 1 },
         }.AssertAsync(h);
     }
 
@@ -131,6 +132,7 @@ public sealed class ClientFaultTests
             Statuses = new Dictionary<long, string> { [trickled.RequestIdxValue!.Value] = "Error|Cancelled", [queued.RequestIdxValue!.Value] = "Success" },
             Received = 4,
             Served = 1,
+            Cancelled = null,
             Outcomes = new Dictionary<string, double> { ["success"] = 1, ["failed|cancelled"] = 1 },
         }.AssertAsync(h);
     }

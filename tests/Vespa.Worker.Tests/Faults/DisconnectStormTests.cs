@@ -122,6 +122,7 @@ public sealed class DisconnectStormTests
         {
             Statuses = statuses,
             Received = expected.Received + uploadAuths.Count,
+            Cancelled = null,
             Outcomes = new Dictionary<string, double> { ["success"] = 1, ["cancelled|failed"] = 6 + Slots + uploadAuths.Count, ["backend_error"] = 0 },
         }).AssertAsync(h);
 
@@ -141,23 +142,22 @@ public sealed class DisconnectStormTests
                 reportAddress: null,
                 ("VESPA_MODEL_CACHE", cache),
                 ("VESPA_BENCHMARK", "constant:1000"),
-                ("VESPA_CONTEXT_SIZE", "2048"),
+                ("VESPA_CONTEXT_SIZE", "8192"),
                 ("VESPA_THREADS", "1"));
             var before = PrometheusSample.Parse(await worker.Client.GetStringAsync("/metrics").DefaultTimeout());
 
-            // Streams that leave after their first token, all at once.
-            var streams = new List<(HttpResponseMessage Response, Stream Body)>();
-            for (var i = 0; i < 6; i++)
+            // Six streams at once (four in the engine's batch, two waiting), long enough never to finish by themselves:
+            // each client leaves as soon as its first bytes arrive.
+            const string Request = """{"model":"demo","messages":[{"role":"user","content":"tell me a long story"}],"stream":true,"max_tokens":1500,"ignore_eos":true}""";
+            var streams = Enumerable.Range(0, 6).Select(async _ =>
             {
-                const string Request = """{"model":"demo","messages":[{"role":"user","content":"tell me a long story"}],"stream":true,"max_tokens":400,"ignore_eos":true}""";
-                var response = await worker.Client.SendAsync(
+                using var response = await worker.Client.SendAsync(
                     new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = new StringContent(Request, Encoding.UTF8, "application/json") },
                     HttpCompletionOption.ResponseHeadersRead).DefaultTimeout();
                 Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-                var body = await response.Content.ReadAsStreamAsync().DefaultTimeout();
+                await using var body = await response.Content.ReadAsStreamAsync().DefaultTimeout();
                 Assert.True(await body.ReadAsync(new byte[16]).AsTask().DefaultTimeout() > 0);
-                streams.Add((response, body));
-            }
+            }).ToList();
 
             // Uploads cut half-way.
             for (var i = 0; i < 4; i++)
@@ -168,12 +168,7 @@ public sealed class DisconnectStormTests
                 client.Reset();
             }
 
-            foreach (var (response, body) in streams)
-            {
-                body.Dispose();
-                response.Dispose();
-            }
-
+            await Task.WhenAll(streams).DefaultTimeout();
             await WaitForNoSequenceAsync(worker);
 
             const string Short = """{"model":"demo","messages":[{"role":"user","content":"hi"}],"max_tokens":4}""";

@@ -19,6 +19,7 @@ internal sealed class Ledger
 
     private double _received;
     private double _served;
+    private double _cancelled;
 
     /// <summary>Records a request that ended as <paramref name="status"/> (the delete record) and <paramref name="outcome"/> (the metric label).</summary>
     public void Add(AuthData auth, double cost, string status, string outcome)
@@ -29,6 +30,7 @@ internal sealed class Ledger
             _statuses.Add(auth.RequestIdxValue!.Value, status);
             _received += cost;
             _served += status == "Success" ? cost : 0;
+            _cancelled += status == "Cancelled" ? cost : 0;
             _outcomes[outcome] = _outcomes.GetValueOrDefault(outcome) + 1;
         }
     }
@@ -53,6 +55,7 @@ internal sealed class Ledger
                 Statuses = new Dictionary<long, string>(_statuses),
                 Received = _received,
                 Served = _served,
+                Cancelled = _cancelled,
                 Outcomes = new Dictionary<string, double>(_outcomes, StringComparer.Ordinal),
             };
         }

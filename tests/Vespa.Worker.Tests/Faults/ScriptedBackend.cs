@@ -16,7 +16,7 @@ namespace Vespa.Worker.Tests.Faults;
 /// Paths: <c>/health</c> and <c>/ok</c> answer 200; <c>/kill</c> starts an SSE stream and, once released, resets the
 /// connection (RST: a killed process); <c>/cut</c> does the same with a clean FIN and no last chunk;
 /// <c>/hang</c> never answers; <c>/stall</c> sends headers and part of a declared body, then nothing;
-/// <c>/bad-chunk</c> sends a chunk size that is not hex; <c>/bad-status</c> sends a status line that is not HTTP.
+/// <c>/bad-chunk</c> sends a first chunk and, once released, a chunk size that is not hex; <c>/bad-status</c> sends a status line that is not HTTP.
 /// The ones that never finish by themselves wait until the worker closes the connection.
 /// </remarks>
 internal sealed class ScriptedBackend : IAsyncDisposable
@@ -158,8 +158,11 @@ internal sealed class ScriptedBackend : IAsyncDisposable
                 Mark("stall:closed");
                 break;
             case "/bad-chunk":
-                await WriteAsync(stream, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + Chunk("hello") + "zz\r\nnot a chunk size\r\n");
-                Mark("bad-chunk:sent");
+                var chunkTurn = Arrival(name);
+                await WriteAsync(stream, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + Chunk("data: chunk 0\n\n"));
+                Mark("bad-chunk:started");
+                await Signal("release:bad-chunk#" + chunkTurn).Task.WaitAsync(TaskTimeoutExtensions.Timeout, _stop.Token);
+                await WriteAsync(stream, "zz\r\nnot a chunk size\r\n");
                 await WaitForPeerCloseAsync(stream);
                 Mark("bad-chunk:closed");
                 break;

@@ -5,8 +5,9 @@ namespace Vespa.Worker.Tests.Faults;
 
 /// <summary>
 /// What must hold once a fault is over and the worker is idle: the counters are exact (every finished request in
-/// <c>/delete_requests/</c> once, with its status; <c>new_load</c> and <c>cur_perf</c> summed over all reports equal
-/// to the workload sent and served; <c>cur_load</c> back to exactly 0), the Prometheus counters match, and nothing
+/// <c>/delete_requests/</c> once, with its status; <c>cur_perf</c> summed over all reports equal to the workload
+/// served, <c>new_load</c> to the workload received less what was cancelled; <c>cur_load</c> back to exactly 0), the
+/// Prometheus counters match (requests by outcome, workload by kind), and nothing
 /// leaks (no request in flight or queued, every concurrency slot free, no unverified body bytes held, no finished
 /// record pending or dropped).
 /// </summary>
@@ -23,6 +24,9 @@ internal sealed record Settled
 
     /// <summary>Workload that must be counted served (<c>cur_perf</c> summed).</summary>
     public required double Served { get; init; }
+
+    /// <summary>Workload of cancelled requests; null when a race decides between cancelled and errored.</summary>
+    public double? Cancelled { get; init; } = 0;
 
     /// <summary><c>vespa_worker_requests_total</c> by outcome label (<c>cancelled|failed</c>: the sum of both); outcomes not named are not checked.</summary>
     public IReadOnlyDictionary<string, double> Outcomes { get; init; } = new Dictionary<string, double>();
@@ -56,13 +60,24 @@ internal sealed record Settled
             var records = deleted.Where(d => d.RequestIdx == idx).ToList();
             Assert.True(records.Count == 1, $"request_idx {idx} reported {records.Count} times");
             Assert.Contains(records[0].Status, status.Split('|'));
-            Assert.Equal(records[0].Status == "Success", records[0].Success);
+            // As the SDK: a cancel is reported with success true.
+            Assert.Equal(records[0].Status is "Success" or "Cancelled", records[0].Success);
         }
 
         Assert.All(deleted, d => Assert.Contains(d.RequestIdx, Statuses.Keys));
         var reports = h.StatusReports;
-        Assert.Equal(Received, reports.Sum(r => r.NewLoad));
         Assert.Equal(Served, reports.Sum(r => r.CurPerf));
+        // new_load is max(received - cancelled, 0) per interval (the SDK's workload_processing): a request received in one
+        // interval and cancelled in a later one can leave the sum above received - cancelled, never above received.
+        var newLoad = reports.Sum(r => r.NewLoad);
+        if (Cancelled == 0)
+        {
+            Assert.Equal(Received, newLoad);
+        }
+        else
+        {
+            Assert.InRange(newLoad, Received - (Cancelled ?? Received - Served), Received);
+        }
 
         // 4. Nothing leaked inside the worker.
         Assert.Equal(0, h.Load.DroppedFinishedRecords);
@@ -72,10 +87,21 @@ internal sealed record Settled
         // 5. Prometheus agrees.
         var samples = PrometheusSample.Parse(await h.Worker.Client.GetStringAsync("/metrics").DefaultTimeout());
         Assert.Equal(0, samples.Single(s => s.Name == "vespa_worker_requests_in_flight").Value);
+        Assert.Equal(Received, Workload(samples, "received"));
+        Assert.Equal(Served, Workload(samples, "served"));
+        if (Cancelled is { } cancelled)
+        {
+            Assert.Equal(cancelled, Workload(samples, "cancelled"));
+        }
+
+        Assert.Equal(Received - Served, Workload(samples, "cancelled") + Workload(samples, "errored"));
         foreach (var (outcome, count) in Outcomes)
         {
             var value = samples.Where(s => s.Name == "vespa_worker_requests_total" && s.Labels.TryGetValue("outcome", out var o) && outcome.Split('|').Contains(o)).Sum(s => s.Value);
             Assert.True(count == value, $"vespa_worker_requests_total{{outcome=\"{outcome}\"}} is {value}, expected {count}");
         }
     }
+
+    private static double Workload(IReadOnlyList<PrometheusSample> samples, string kind) =>
+        samples.Where(s => s.Name == "vespa_worker_workload_total" && s.Labels.TryGetValue("kind", out var k) && k == kind).Sum(s => s.Value);
 }
