@@ -81,7 +81,7 @@ internal static class SoakReport
     };
 
     /// <summary>Least-squares slope of <paramref name="value"/> over seconds; 0 with fewer than two points.</summary>
-    private static double Slope(IReadOnlyList<Sample> points, Func<Sample, double> value)
+    private static double Slope(List<Sample> points, Func<Sample, double> value)
     {
         if (points.Count < 2)
         {
