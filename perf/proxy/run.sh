@@ -27,7 +27,8 @@
 #
 # Environment
 #   VESPA_BENCH_DIR    the harness (default: ../shared/bench next to the repository, i.e.
-#                      /work/shared/bench for a checkout at /work/main)
+#                      /work/shared/bench for a checkout at /work/main; a git worktree looks next to
+#                      its main checkout)
 #   VESPA_BENCH_WORKER_ENV  extra K=V words for every vespa row (default VESPA_BENCHMARK=constant:1000,
 #                      so start-up needs no benchmark run)
 #   ANCHOR_MIRROR      bare git clone of robballantyne/pyworker: adds the pyworker-claudius row to part 1
@@ -40,7 +41,14 @@ script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo_root="$(cd "${script_dir}/../.." && pwd)"
 cd "$repo_root"
 
-bench_dir="${VESPA_BENCH_DIR:-${repo_root}/../shared/bench}"
+# ../shared/bench next to the checkout; for a git worktree, next to the main checkout
+if [[ -n "${VESPA_BENCH_DIR:-}" ]]; then
+  bench_dir=$VESPA_BENCH_DIR
+else
+  bench_dir="${repo_root}/../shared/bench"
+  main_root="$(cd "$(git rev-parse --git-common-dir)/.." && pwd)"
+  [[ -d "$bench_dir" || ! -d "${main_root}/../shared/bench" ]] || bench_dir="${main_root}/../shared/bench"
+fi
 worker_env="${VESPA_BENCH_WORKER_ENV:-VESPA_BENCHMARK=constant:1000}"
 out="perf/results/proxy-anchor.md"
 parts="1 2 3"

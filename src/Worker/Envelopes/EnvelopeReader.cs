@@ -40,7 +40,8 @@ internal sealed class EnvelopeReader
             return FromHeader(header, query);
         }
 
-        if (HasServerlessParameters(request.Query))
+        // request.Query parses the query string into a collection: only when there is one.
+        if (request.QueryString.HasValue && HasServerlessParameters(request.Query))
         {
             return FromQuery(request, query);
         }
