@@ -116,7 +116,7 @@ public class RequestPathBenchmarks
     public bool ReadEnvelope()
     {
         _bodyStream.Position = 0;
-        using var incoming = _reader.ReadAsync(_context).GetAwaiter().GetResult();
+        using var incoming = Read();
         return incoming.AuthData is not null;
     }
 
@@ -140,7 +140,7 @@ public class RequestPathBenchmarks
     public bool PreForwardUrl()
     {
         _bodyStream.Position = 0;
-        using var incoming = _reader.ReadAsync(_context).GetAwaiter().GetResult();
+        using var incoming = Read();
         if (_urlChecker.Check(incoming.AuthData!) is not null)
         {
             return false;
@@ -157,6 +157,20 @@ public class RequestPathBenchmarks
         _report.ResetWrittenCount();
         WorkerStatusReporter.WriteReport(_report, _options, _state, _load.Snapshot(), 0.0, null);
         return _report.WrittenCount;
+    }
+
+    private IncomingRequest Read()
+    {
+        var pending = _reader.ReadAsync(_context);
+        // A body in memory is read synchronously; anything else would be a finding, not a figure.
+        if (!pending.IsCompleted)
+        {
+            throw new InvalidOperationException("the envelope read did not complete synchronously");
+        }
+
+#pragma warning disable CA2012 // Completed: checked just above.
+        return pending.Result;
+#pragma warning restore CA2012
     }
 
     private bool AdmitAndComplete(AdmissionController admission, AuthData? auth = null)

@@ -203,13 +203,17 @@ public sealed class EnvelopeVerifier : IDisposable
     private string? DecodeSignature(AuthData authData, out byte[] signature)
     {
         signature = [];
-        var text = authData.SignatureText;
-        if (text is null)
+        if (authData.Signature.ValueKind != JsonValueKind.String)
         {
             return "signature is not a string";
         }
 
-        if (!PythonBase64.TryDecode(text, out signature))
+        // The raw token without its quotes: when it holds no escape it is the text itself, decoded without a string.
+        var raw = JsonMarshal.GetRawUtf8Value(authData.Signature);
+        var decoded = raw.Length >= 2 && raw[1..^1].IndexOf((byte)'\\') < 0
+            ? PythonBase64.TryDecodeUtf8(raw[1..^1], out signature)
+            : PythonBase64.TryDecode(authData.SignatureText, out signature);
+        if (!decoded)
         {
             return "signature is not valid base64";
         }
