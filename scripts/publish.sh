@@ -62,6 +62,8 @@ publish() {  # publish PROJECT DIR
     rm -f "$log"; echo "publish.sh: $project published with warnings (see above)" >&2; exit 1
   fi
   rm -f "$log"
+  # Only the executable (and its .dbg symbols) ship: the referenced projects' .pdb/.xml files are build leftovers.
+  rm -f "$dir"/*.pdb "$dir"/*.xml "$dir"/*.staticwebassets.endpoints.json
   printf 'publish.sh: %s in %.0f s\n' "$project" "$(echo "$(date +%s.%N) - $started" | bc)" >&2
 }
 
