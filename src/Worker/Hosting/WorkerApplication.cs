@@ -110,7 +110,7 @@ public static partial class WorkerApplication
         [LoggerMessage(EventId = 1, EventName = "Listening", Level = LogLevel.Information, Message = "vespa-worker listening on {Address}, forwarding to {Backend}{Note}")]
         public static partial void Listening(ILogger logger, Uri address, Uri backend, string note);
 
-        [LoggerMessage(EventId = 4, EventName = "SessionEndListening", Level = LogLevel.Information, Message = "Plain-HTTP POST /session/end listening on {Address} (WORKER_HTTP_PORT)")]
+        [LoggerMessage(EventId = 8, EventName = "SessionEndListening", Level = LogLevel.Information, Message = "Plain-HTTP POST /session/end listening on {Address} (WORKER_HTTP_PORT)")]
         public static partial void SessionEndListening(ILogger logger, Uri address);
 
         [LoggerMessage(EventId = 2, EventName = "Unsecured", Level = LogLevel.Warning, Message = "Signature checks are OFF: {Reason}; listening on loopback only")]

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Vespa.Testing;
+using Vespa.Worker.Tests.Infrastructure;
 
 namespace Vespa.Worker.Tests.Integration;
 
@@ -84,6 +85,26 @@ public sealed class UrlBindingTests : IClassFixture<ProxyFixture>
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(1, Forwarded(marker));
+    }
+
+    [Fact]
+    public async Task Start_LogsTheExpectedUrl_OrWarnsWhenTheCheckIsOff()
+    {
+        var on = new CapturedLogs();
+        await using (var worker = await TestWorker.StartAsync(on.Attach, _fixture.Backend.BaseUrl, _fixture.Keys.BaseUrl, waitForKey: true, waitForReady: false, time: null, ("VESPA_LOG_LEVEL", "Information")))
+        {
+            var line = Assert.Single(on.Entries, e => e.Event == "ExpectedUrl");
+            Assert.Contains("203.0.113.7:41234", line.Message, StringComparison.Ordinal);
+            Assert.False(on.Contains("UrlCheckOff"));
+        }
+
+        var off = new CapturedLogs();
+        await using (var worker = await TestWorker.StartAsync(off.Attach, _fixture.Backend.BaseUrl, _fixture.Keys.BaseUrl, waitForKey: true, waitForReady: false, time: null, ("VESPA_LOG_LEVEL", "Information"), ("VESPA_CHECK_URL", "false")))
+        {
+            var warning = Assert.Single(off.Entries, e => e.Event == "UrlCheckOff");
+            Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, warning.Level);
+            Assert.False(off.Contains("ExpectedUrl"));
+        }
     }
 
     [Fact]
