@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Vespa.Testing;
 
@@ -67,7 +66,7 @@ public sealed class BackendFailureTests
     public async Task PublicKeyUnavailable_401NamesTheReason()
     {
         await using var backend = await FakeBackend.StartAsync();
-        var deadAutoscaler = new Uri($"http://127.0.0.1:{FreePort()}");
+        var deadAutoscaler = new Uri($"http://127.0.0.1:{DeadPort.Port()}");
         await using var worker = await TestWorker.StartAsync(backend.BaseUrl, deadAutoscaler, waitForKey: false, waitForReady: true);
         var body = TestAutoscalerKey.Envelope(TestAutoscalerKey.Shared.Sign(WorkerUrl.Signed), "{}");
 
@@ -102,18 +101,11 @@ public sealed class BackendFailureTests
     {
         await using var backend = await FakeBackend.StartAsync();
         await using var keys = await PublicKeyServer.StartAsync(TestAutoscalerKey.Shared.PublicKeyPem);
-        var dead = $"http://127.0.0.1:{FreePort()}";
+        var dead = $"http://127.0.0.1:{DeadPort.Port()}";
         await using var worker = await TestWorker.StartAsync(backend.BaseUrl, new Uri(dead), waitForKey: false, ("REPORT_ADDR", $"{dead},{keys.BaseUrl}"));
 
         await worker.WaitForPublicKeyAsync();
 
         Assert.Equal(1, keys.Hits);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
