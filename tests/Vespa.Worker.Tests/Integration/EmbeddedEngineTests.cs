@@ -108,6 +108,27 @@ public sealed class EmbeddedEngineTests : IAsyncLifetime
         Assert.False(string.IsNullOrEmpty(body.RootElement.GetProperty("data")[0].GetProperty("id").GetString()));
     }
 
+    [Theory]
+    [InlineData("""{"messages": [{"role": "user", "content": "hello vespa"}], "max_tokens": 16, "ignore_eos": true}""")]
+    [InlineData("""{"messages": [{"role": "user", "content": "hello vespa"}], "max_tokens": 16, "ignore_eos": true, "temperature": 0}""")]
+    [InlineData("""{"messages": [{"role": "user", "content": "Grüße, café 😀"}], "max_tokens": 16, "ignore_eos": true, "temperature": 1.5, "top_k": 0, "top_p": 1, "min_p": 0, "seed": 7}""")]
+    public async Task ReadmeCurl_TheDemoModelAnswersInWords(string request)
+    {
+        // The README's first curl: the answer is English words from the demo vocabulary, never U+FFFD
+        // (the revision-1 demo model emitted lone UTF-8 bytes from its byte tokens).
+        using var content = new StringContent(request, Encoding.UTF8, "application/json");
+
+        using var response = await _worker.Client.PostAsync("/v1/chat/completions", content).DefaultTimeout();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync().DefaultTimeout());
+        var text = body.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString() ?? "";
+        Assert.DoesNotContain('\uFFFD', text);
+        var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => w.Trim('.', ',', '!', '?')).Where(w => w.Length > 0).ToList();
+        Assert.True(words.Count >= 4, $"'{text}'");
+        Assert.All(words, w => Assert.Matches("^[A-Za-z]+$", w));
+    }
+
     [Fact]
     public async Task Completions_StreamEndsWithDone()
     {
