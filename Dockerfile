@@ -9,12 +9,13 @@
 # Stages:
 #   natives       llama.cpp v0.5.0 from the pinned npm packages, sha512-checked, by the same script the
 #                 build uses (scripts/fetch-llama-native.sh; llama-native.md §11)
-#   build         dotnet publish of vespa-worker and vespa-client (framework-dependent, Release)
-#   runtime-cpu   mcr.microsoft.com/dotnet/aspnet (Ubuntu 24.04, glibc; musl/alpine cannot load the libraries)
-#   runtime-cuda  nvidia/cuda runtime (CUDA 13: libcudart/libcublas 13) + the ASP.NET Core runtime copied
-#                 from the official aspnet image; with CUDA_FALLBACK=true also the CUDA 12 build of
-#                 libggml-cuda in native/fallback/ and the CUDA 12 libraries it needs, for hosts whose
-#                 driver is older than CUDA 13 (R580)
+#   build         scripts/publish.sh: vespa-worker and vespa-client as Native AOT executables (linux-x64,
+#                 self-contained, trim/AOT warnings are errors)
+#   runtime-cpu   mcr.microsoft.com/dotnet/runtime-deps (Ubuntu 24.04, glibc; musl/alpine cannot load the
+#                 libraries): the native dependencies of a .NET executable, no .NET runtime needed
+#   runtime-cuda  nvidia/cuda runtime (CUDA 13: libcudart/libcublas 13) + the same native dependencies; with
+#                 CUDA_FALLBACK=true also the CUDA 12 build of libggml-cuda in native/fallback/ and the CUDA 12
+#                 libraries it needs, for hosts whose driver is older than CUDA 13 (R580)
 #   final         runtime-$VARIANT + natives + app; ENTRYPOINT scripts/start_server.sh
 #
 # Runs as root by default: on vast.ai the entrypoint writes /etc/instance.crt, /etc/instance.key and
@@ -55,6 +56,10 @@ RUN set -eu; \
 
 # --- build ----------------------------------------------------------------------------------------
 FROM mcr.microsoft.com/dotnet/sdk:${DOTNET_TAG} AS build
+# Native AOT links with clang against zlib.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends clang zlib1g-dev \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Project files first, so the restore layer is reused while only sources change.
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
@@ -64,18 +69,19 @@ COPY src/Benchmarks/Vespa.Benchmarks.csproj src/Benchmarks/
 COPY src/Worker/Vespa.Worker.csproj src/Worker/
 COPY src/Emulator/Vespa.Emulator.csproj src/Emulator/
 COPY src/Client/Vespa.Client.csproj src/Client/
-RUN dotnet restore src/Worker/Vespa.Worker.csproj \
- && dotnet restore src/Client/Vespa.Client.csproj
+# Restored for linux-x64 with PublishAot, so the ILCompiler packages are in this layer too.
+RUN dotnet restore src/Worker/Vespa.Worker.csproj -r linux-x64 -p:PublishAot=true \
+ && dotnet restore src/Client/Vespa.Client.csproj -r linux-x64 -p:PublishAot=true
 COPY src/ src/
+COPY scripts/publish.sh scripts/publish.sh
 # The natives come from the natives stage (copied into the final image on their own layer), so the
 # build neither fetches them (VespaSkipNativeFetch) nor finds any (native/ is in .dockerignore).
-RUN dotnet publish src/Worker/Vespa.Worker.csproj -c Release --no-restore -o /app \
-      -p:VespaSkipNativeFetch=true -p:SatelliteResourceLanguages=en \
- && dotnet publish src/Client/Vespa.Client.csproj -c Release --no-restore -o /app/client \
-      -p:SatelliteResourceLanguages=en
+# /app/vespa-worker and /app/client/vespa-client: one executable each, no .NET runtime needed.
+RUN bash scripts/publish.sh --out /app -- --no-restore -p:VespaSkipNativeFetch=true \
+ && rm -f /app/*.dbg /app/client/*.dbg
 
 # --- runtime-cpu ----------------------------------------------------------------------------------
-FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_TAG} AS runtime-cpu
+FROM mcr.microsoft.com/dotnet/runtime-deps:${DOTNET_TAG} AS runtime-cpu
 # curl and openssl for start_server.sh (sign_cert, key and CSR, the error beacon): installed here
 # because nothing is installed when the container starts.
 RUN apt-get update \
@@ -83,18 +89,12 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 # --- runtime-cuda ---------------------------------------------------------------------------------
-FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_TAG} AS aspnet
-
 FROM ${CUDA_IMAGE} AS runtime-cuda
 ARG CUDA_FALLBACK
 ARG CUDA12_PACKAGE_VERSION
-# The ASP.NET Core runtime: the official image's /usr/share/dotnet (same version as the CPU variant,
-# no Microsoft package feed needed). Its native needs (libc, libstdc++, libssl, zlib, tzdata) come from
-# the packages below; ICU is not needed (the apps run with invariant globalization).
-COPY --from=aspnet /usr/share/dotnet /usr/share/dotnet
-ENV DOTNET_ROOT=/usr/share/dotnet
+# The Native AOT executables need no .NET runtime: only libc, libstdc++, libssl and zlib (ICU is not
+# needed: invariant globalization), installed below with curl/openssl for start_server.sh.
 RUN set -eu; \
-    ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet; \
     apt-get update; \
     apt-get install -y --no-install-recommends curl openssl ca-certificates tzdata zlib1g libstdc++6; \
     if [ "${CUDA_FALLBACK}" = "true" ]; then \
@@ -107,8 +107,7 @@ RUN set -eu; \
     fi; \
     rm -rf /var/lib/apt/lists/*; \
     groupadd --gid 1654 app; \
-    useradd --uid 1654 --gid 1654 --create-home app; \
-    dotnet --list-runtimes
+    useradd --uid 1654 --gid 1654 --create-home app
 
 # --- final ----------------------------------------------------------------------------------------
 FROM runtime-${VARIANT}

@@ -79,6 +79,30 @@ public sealed partial class DockerfileTests
     }
 
     [Fact]
+    public void Build_PublishesNativeAotExecutablesWithThePublishScript_RuntimesCarryNoDotnet()
+    {
+        var publish = Assert.Single(_dockerfile.Instructions, i => i.Keyword == "RUN" && i.Arguments.Contains("scripts/publish.sh", StringComparison.Ordinal));
+        Assert.Contains("--out /app", publish.Arguments, StringComparison.Ordinal);
+        Assert.Contains(_dockerfile.Copies(), c => c.From is null && c.Sources.SequenceEqual(["scripts/publish.sh"]));
+
+        // The script publishes both executables with Native AOT for linux-x64, warnings as errors.
+        var script = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "scripts", "publish.sh"));
+        Assert.Contains("-p:PublishAot=true", script, StringComparison.Ordinal);
+        Assert.Contains("-r linux-x64", script, StringComparison.Ordinal);
+        Assert.Contains("-p:IlcTreatWarningsAsErrors=true", script, StringComparison.Ordinal);
+        Assert.Contains("src/Worker/Vespa.Worker.csproj", script, StringComparison.Ordinal);
+        Assert.Contains("src/Client/Vespa.Client.csproj", script, StringComparison.Ordinal);
+
+        // The restore layer restores for the same runtime, so the ILCompiler packages are cached with it.
+        Assert.All(_dockerfile.Instructions.Where(i => i.Keyword == "RUN" && i.Arguments.Contains("dotnet restore", StringComparison.Ordinal)),
+            restore => Assert.Contains("-r linux-x64 -p:PublishAot=true", restore.Arguments, StringComparison.Ordinal));
+
+        // Nothing at run time needs a .NET runtime: no aspnet image, no dotnet on the path.
+        Assert.DoesNotContain(_dockerfile.Instructions, i => i.Keyword == "FROM" && i.Arguments.Contains("dotnet/aspnet", StringComparison.Ordinal));
+        Assert.DoesNotContain(_dockerfile.Instructions, i => i.Keyword == "RUN" && i.Arguments.Contains("/usr/bin/dotnet", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void RestoreLayer_CopiesTheProjectFileOfEveryProjectItRestores()
     {
         var restore = _dockerfile.Instructions.ToList().FindIndex(i => i.Keyword == "RUN" && i.Arguments.Contains("dotnet restore", StringComparison.Ordinal));

@@ -27,10 +27,12 @@ public sealed class ProjectGraphTests
     /// project's tests: they would test through a back door).</summary>
     private static readonly Dictionary<string, string[]> ExtraInternalsVisibleTo = new(StringComparer.Ordinal)
     {
-        // TestWorker (in the kit) waits on the worker's readiness and key state.
-        ["src/Worker/Vespa.Worker.csproj"] = ["Vespa.Testing"],
-        // The worker reads the engine's own metrics; the engine benchmark drives the engine below its HTTP API.
-        ["src/Engine/Vespa.Engine.csproj"] = ["vespa-worker", "Vespa.Perf.EngineBench"],
+        // TestWorker (in the kit) waits on the worker's readiness and key state; perf/Micro measures the request path
+        // step by step with the worker's own classes.
+        ["src/Worker/Vespa.Worker.csproj"] = ["Vespa.Testing", "Vespa.Perf.Micro"],
+        // The worker reads the engine's own metrics; the engine benchmark drives the engine below its HTTP API; the
+        // worker's engine-failure test kills the inference loop through the scheduler's BeforeStep fault seam.
+        ["src/Engine/Vespa.Engine.csproj"] = ["vespa-worker", "Vespa.Perf.EngineBench", "Vespa.Worker.Tests"],
     };
 
     private readonly ProjectGraph _graph = ProjectGraph.Load(RepositoryPaths.Root);

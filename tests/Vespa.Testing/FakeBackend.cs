@@ -9,7 +9,7 @@ namespace Vespa.Testing;
 
 /// <summary>
 /// A loopback inference-server stand-in that records every request and answers by path:
-/// <c>/sse</c>, <c>/ndjson</c>, <c>/binary</c>, <c>/status/{code}</c>, <c>/hang</c>, <c>/slow</c>,
+/// <c>/sse</c>, <c>/ndjson</c>, <c>/binary</c> (<c>?size=</c>, <c>&amp;declare_length=1</c> for a Content-Length), <c>/status/{code}</c>, <c>/hang</c>, <c>/slow</c>,
 /// <c>/gzip</c>, <c>/break</c>, <c>/health</c>; anything else echoes the request body as JSON.
 /// </summary>
 public sealed class FakeBackend : IAsyncDisposable
@@ -119,7 +119,13 @@ public sealed class FakeBackend : IAsyncDisposable
                 break;
             case "/binary":
                 response.ContentType = "application/octet-stream";
-                await response.Body.WriteAsync(BinaryPattern(Int(request, "size", 1024)), ct);
+                var pattern = BinaryPattern(Int(request, "size", 1024));
+                if (request.Query["declare_length"] == "1")
+                {
+                    response.ContentLength = pattern.Length;
+                }
+
+                await response.Body.WriteAsync(pattern, ct);
                 break;
             case "/hang":
                 HangStarted.TrySetResult();

@@ -119,43 +119,47 @@ public sealed class AuthData
     /// missing key, in the Python worker's order, or <c>{"auth_data": "must be a JSON object"}</c>.</param>
     public static bool TryFromJson(JsonElement authData, out AuthData? result, out Dictionary<string, string> fieldErrors)
     {
+        var valid = TryRead(authData, clone: true, out result, out var errors);
+        fieldErrors = errors ?? new Dictionary<string, string>(StringComparer.Ordinal);
+        return valid;
+    }
+
+    /// <summary><see cref="TryFromJson"/> for an element the caller already owns (parsed from a private copy of the
+    /// bytes, <see cref="EnvelopeParser"/>): no second copy, and no error map unless there are errors.</summary>
+    internal static bool TryFromOwnedJson(JsonElement authData, out AuthData? result, out Dictionary<string, string>? fieldErrors) =>
+        TryRead(authData, clone: false, out result, out fieldErrors);
+
+    private static bool TryRead(JsonElement authData, bool clone, out AuthData? result, out Dictionary<string, string>? fieldErrors)
+    {
         result = null;
-        fieldErrors = new Dictionary<string, string>(StringComparer.Ordinal);
+        fieldErrors = null;
         if (authData.ValueKind != JsonValueKind.Object)
         {
-            fieldErrors["auth_data"] = NotAnObject;
+            fieldErrors = new Dictionary<string, string>(StringComparer.Ordinal) { ["auth_data"] = NotAnObject };
             return false;
         }
 
-        // One copy of the whole object: every field element then shares it and outlives the caller's document.
-        var owned = authData.Clone();
-        var values = new JsonElement[FieldNames.Count];
-        var found = new bool[FieldNames.Count];
+        // One copy of the whole object (unless the caller's element is already one): every field element then shares
+        // it and outlives the caller's document.
+        var owned = clone ? authData.Clone() : authData;
+        var values = new Fields();
         foreach (var property in owned.EnumerateObject())
         {
-            for (var i = 0; i < FieldNames.Count; i++)
-            {
-                if (property.NameEquals(FieldNames[i]))
-                {
-                    // A duplicated key keeps its last value, as Python's json.loads does.
-                    values[i] = property.Value;
-                    found[i] = true;
-                    break;
-                }
-            }
+            // A duplicated key keeps its last value, as Python's json.loads does.
+            values.Set(property);
         }
 
         // Reported in the Python dataclass's field order (signature, cost, endpoint, reqnum, url, request_idx), which
         // is the key order of the SDK's 422 body.
         foreach (var i in PythonFieldOrder)
         {
-            if (!found[i])
+            if ((values.Found & (1 << i)) == 0)
             {
-                fieldErrors[FieldNames[i]] = MissingParameter;
+                (fieldErrors ??= new Dictionary<string, string>(StringComparer.Ordinal))[FieldNames[i]] = MissingParameter;
             }
         }
 
-        if (fieldErrors.Count > 0)
+        if (fieldErrors is not null)
         {
             return false;
         }
@@ -163,18 +167,18 @@ public sealed class AuthData
         // Bounded before anything canonicalises them (AuthDataShape says why).
         foreach (var i in PythonFieldOrder)
         {
-            if (AuthDataShape.Check(values[i]) is { } problem)
+            if (AuthDataShape.Check(values.Get(i)) is { } problem)
             {
-                fieldErrors[FieldNames[i]] = problem;
+                (fieldErrors ??= new Dictionary<string, string>(StringComparer.Ordinal))[FieldNames[i]] = problem;
             }
         }
 
-        if (fieldErrors.Count > 0)
+        if (fieldErrors is not null)
         {
             return false;
         }
 
-        result = new AuthData(values[0], values[1], values[2], values[3], values[4], values[5]);
+        result = new AuthData(values.Cost, values.Endpoint, values.Reqnum, values.RequestIdx, values.Signature, values.Url);
         return true;
     }
 
@@ -333,4 +337,61 @@ public sealed class AuthData
 
     private static long? AsInt64(JsonElement value) =>
         value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number : null;
+
+    /// <summary>The six values found so far, by <see cref="FieldNames"/> index, without a per-request array.</summary>
+    private struct Fields
+    {
+        public JsonElement Cost;
+        public JsonElement Endpoint;
+        public JsonElement Reqnum;
+        public JsonElement RequestIdx;
+        public JsonElement Signature;
+        public JsonElement Url;
+        public int Found;
+
+        public void Set(JsonProperty property)
+        {
+            // The UTF-8 comparisons read the raw name (escapes decoded) without making a string.
+            if (property.NameEquals("cost"u8))
+            {
+                Cost = property.Value;
+                Found |= 1 << 0;
+            }
+            else if (property.NameEquals("endpoint"u8))
+            {
+                Endpoint = property.Value;
+                Found |= 1 << 1;
+            }
+            else if (property.NameEquals("reqnum"u8))
+            {
+                Reqnum = property.Value;
+                Found |= 1 << 2;
+            }
+            else if (property.NameEquals("request_idx"u8))
+            {
+                RequestIdx = property.Value;
+                Found |= 1 << 3;
+            }
+            else if (property.NameEquals("signature"u8))
+            {
+                Signature = property.Value;
+                Found |= 1 << 4;
+            }
+            else if (property.NameEquals("url"u8))
+            {
+                Url = property.Value;
+                Found |= 1 << 5;
+            }
+        }
+
+        public readonly JsonElement Get(int index) => index switch
+        {
+            0 => Cost,
+            1 => Endpoint,
+            2 => Reqnum,
+            3 => RequestIdx,
+            4 => Signature,
+            _ => Url,
+        };
+    }
 }

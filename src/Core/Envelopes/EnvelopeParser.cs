@@ -101,26 +101,32 @@ public static class EnvelopeParser
             return new EnvelopeParseResult(true, false, false, null, null, body, null, missing);
         }
 
-        var errors = new Dictionary<string, object>(StringComparer.Ordinal);
+        // No error map unless there is an error: a valid envelope allocates only what it keeps.
+        Dictionary<string, object>? errors = null;
         AuthData? authData = null;
         if (authRange is { } auth)
         {
+            // ParseValue copies the bytes into a document of their own, so the fields outlive the request buffer
+            // without another copy.
             var element = ParseValue(span[auth]);
-            if (!AuthData.TryFromJson(element, out authData, out var authErrors))
+            if (!AuthData.TryFromOwnedJson(element, out authData, out var authErrors))
             {
-                errors["auth_data"] = authErrors.TryGetValue("auth_data", out var notObject)
-                    ? notObject
-                    : (IReadOnlyDictionary<string, string>)authErrors;
+                errors = new Dictionary<string, object>(StringComparer.Ordinal)
+                {
+                    ["auth_data"] = authErrors!.TryGetValue("auth_data", out var notObject)
+                        ? notObject
+                        : (IReadOnlyDictionary<string, string>)authErrors,
+                };
             }
         }
         else
         {
-            errors["auth_data"] = EnvelopeParseResult.FieldMissing;
+            errors = new Dictionary<string, object>(StringComparer.Ordinal) { ["auth_data"] = EnvelopeParseResult.FieldMissing };
         }
 
         if (payloadRange is null)
         {
-            errors["payload"] = EnvelopeParseResult.FieldMissing;
+            (errors ??= new Dictionary<string, object>(StringComparer.Ordinal))["payload"] = EnvelopeParseResult.FieldMissing;
         }
 
         JsonElement? sessionId = sessionRange is { } session ? ParseValue(span[session]) : null;

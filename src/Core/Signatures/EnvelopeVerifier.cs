@@ -1,5 +1,7 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using System.Text.Json;
 using Vespa.Core.Envelopes;
 
 namespace Vespa.Core.Signatures;
@@ -32,10 +34,16 @@ public sealed class EnvelopeVerifier : IDisposable
     private static readonly SignatureScheme[] LegacyOnly = [SignatureScheme.Legacy];
     private static readonly SignatureScheme[] Both = [SignatureScheme.Url, SignatureScheme.Legacy];
 
+    // The answers without failures are the same every time: shared, so a valid request allocates no result.
+    private static readonly SignatureVerification UrlMatched = new(SignatureScheme.Url, []);
+    private static readonly SignatureVerification LegacyMatched = new(SignatureScheme.Legacy, []);
+
     private readonly RsaInstancePool _pool;
     private readonly BigInteger _modulus;
     private readonly BigInteger _exponent;
     private readonly SignatureFactsCache _facts = new();
+    private readonly byte[] _modulusBytes;
+    private volatile UrlMatch? _lastUrlMatch;
     private int _preferred = (int)SignatureScheme.Url;
     private long _nativeVerifications;
     private long _managedRecoveries;
@@ -53,7 +61,8 @@ public sealed class EnvelopeVerifier : IDisposable
 
         _modulus = new BigInteger(modulus, isUnsigned: true, isBigEndian: true);
         _exponent = new BigInteger(exponent, isUnsigned: true, isBigEndian: true);
-        ModulusLength = modulus.AsSpan().TrimStart((byte)0).Length;
+        _modulusBytes = modulus.AsSpan().TrimStart((byte)0).ToArray();
+        ModulusLength = _modulusBytes.Length;
         KeySizeInBits = (int)_modulus.GetBitLength();
         _pool = new RsaInstancePool(parameters, Math.Max(4, Environment.ProcessorCount * 2));
     }
@@ -90,79 +99,83 @@ public sealed class EnvelopeVerifier : IDisposable
             _ => throw new ArgumentOutOfRangeException(nameof(scheme), scheme, null),
         };
 
-        var failures = new List<string>(schemes.Length);
+        // Step 0: the url signature every legitimate request to this worker carries, compared as raw JSON text: the
+        // same signature text and url text decode to the same signature and message, so the answer is the one given
+        // before (url is tried first under auto, so that answer holds there too). No decoding, message or hash.
+        if (scheme != SignatureScheme.Legacy && _lastUrlMatch is { } last && last.Matches(authData))
+        {
+            return UrlMatched;
+        }
+
         var problem = DecodeSignature(authData, out var signature);
         if (problem is not null)
         {
-            foreach (var s in schemes)
+            var refused = new string[schemes.Length];
+            for (var i = 0; i < schemes.Length; i++)
             {
-                failures.Add(Describe(s, problem));
+                refused[i] = Describe(schemes[i], problem);
             }
 
-            return new SignatureVerification(null, failures);
+            return new SignatureVerification(null, refused);
         }
 
         // Step 1: what the signature proves: remembered, or established with the least RSA work. Message hashes are
         // computed only when needed (a cached url signature never builds the legacy message).
-        var hashes = new byte[]?[schemes.Length];
-        var built = new bool[schemes.Length];
-        byte[]? HashOf(int i)
-        {
-            if (!built[i])
-            {
-                built[i] = true;
-                try
-                {
-                    hashes[i] = SHA256.HashData(SignedMessages.For(authData, schemes[i]));
-                }
-                catch (FormatException)
-                {
-                    // A message that cannot be built fails that scheme only.
-                    hashes[i] = null;
-                }
-            }
-
-            return hashes[i];
-        }
-
-        var facts = FactsFor(signature, () =>
+        var hashes = new MessageHashes(authData, schemes);
+        var key = SignatureFactsCache.Key(signature);
+        var facts = _facts.Find(key);
+        if (facts is null)
         {
             var preferred = Array.IndexOf(schemes, (SignatureScheme)Volatile.Read(ref _preferred));
-            if (preferred >= 0 && HashOf(preferred) is { } hash)
+            var hash = preferred >= 0 ? hashes.Get(preferred) : null;
+            for (var i = 0; hash is null && i < schemes.Length; i++)
             {
-                return hash;
+                hash = hashes.Get(i);
             }
 
-            for (var i = 0; i < schemes.Length; i++)
+            if (hash is null)
             {
-                if (HashOf(i) is { } other)
-                {
-                    return other;
-                }
-            }
-
-            return null;
-        });
-
-        // Step 2: the first scheme (in the documented order) whose message the signature covers.
-        for (var i = 0; i < schemes.Length; i++)
-        {
-            if (HashOf(i) is not { } hash)
-            {
-                failures.Add(Describe(schemes[i], "the signed message cannot be built (a string is not valid UTF-8)"));
-            }
-            else if (facts.Covers(hash))
-            {
-                Volatile.Write(ref _preferred, (int)schemes[i]);
-                return new SignatureVerification(schemes[i], failures);
+                // Nothing to check against: not worth an RSA operation, nor a cache entry.
+                facts = SignatureFacts.None;
             }
             else
             {
-                failures.Add(Describe(schemes[i], "signature does not match"));
+                facts = Establish(signature, hash);
+                _facts.Add(key, facts);
             }
         }
 
-        return new SignatureVerification(null, failures);
+        // Step 2: the first scheme (in the documented order) whose message the signature covers.
+        List<string>? failures = null;
+        for (var i = 0; i < schemes.Length; i++)
+        {
+            if (hashes.Get(i) is not { } hash)
+            {
+                (failures ??= new List<string>(schemes.Length)).Add(Describe(schemes[i], "the signed message cannot be built (a string is not valid UTF-8)"));
+            }
+            else if (facts.Covers(hash))
+            {
+                if (Volatile.Read(ref _preferred) != (int)schemes[i])
+                {
+                    Volatile.Write(ref _preferred, (int)schemes[i]);
+                }
+
+                if (schemes[i] == SignatureScheme.Url)
+                {
+                    _lastUrlMatch = new UrlMatch(authData);
+                }
+
+                return failures is not null
+                    ? new SignatureVerification(schemes[i], failures)
+                    : schemes[i] == SignatureScheme.Url ? UrlMatched : LegacyMatched;
+            }
+            else
+            {
+                (failures ??= new List<string>(schemes.Length)).Add(Describe(schemes[i], "signature does not match"));
+            }
+        }
+
+        return new SignatureVerification(null, failures ?? []);
     }
 
     /// <summary>Checks a raw signature over <paramref name="message"/> (no base64, exact length required).</summary>
@@ -174,7 +187,15 @@ public sealed class EnvelopeVerifier : IDisposable
         }
 
         var hash = SHA256.HashData(message);
-        return FactsFor(signature.ToArray(), () => hash).Covers(hash);
+        var key = SignatureFactsCache.Key(signature);
+        var facts = _facts.Find(key);
+        if (facts is null)
+        {
+            facts = Establish(signature.ToArray(), hash);
+            _facts.Add(key, facts);
+        }
+
+        return facts.Covers(hash);
     }
 
     public void Dispose() => _pool.Dispose();
@@ -182,13 +203,17 @@ public sealed class EnvelopeVerifier : IDisposable
     private string? DecodeSignature(AuthData authData, out byte[] signature)
     {
         signature = [];
-        var text = authData.SignatureText;
-        if (text is null)
+        if (authData.Signature.ValueKind != JsonValueKind.String)
         {
             return "signature is not a string";
         }
 
-        if (!PythonBase64.TryDecode(text, out signature))
+        // The raw token without its quotes: when it holds no escape it is the text itself, decoded without a string.
+        var raw = JsonMarshal.GetRawUtf8Value(authData.Signature);
+        var decoded = raw.Length >= 2 && raw[1..^1].IndexOf((byte)'\\') < 0
+            ? PythonBase64.TryDecodeUtf8(raw[1..^1], out signature)
+            : PythonBase64.TryDecode(authData.SignatureText, out signature);
+        if (!decoded)
         {
             return "signature is not valid base64";
         }
@@ -198,32 +223,11 @@ public sealed class EnvelopeVerifier : IDisposable
             : $"signature is {signature.Length} bytes, the key needs {ModulusLength}";
     }
 
-    /// <param name="signature">The decoded signature (modulus length).</param>
-    /// <param name="preferredHash">The hash to try natively if the signature is new; <c>null</c> when no message can be built.</param>
-    private SignatureFacts FactsFor(byte[] signature, Func<byte[]?> preferredHash)
-    {
-        var key = SignatureFactsCache.Key(signature);
-        if (_facts.Find(key) is { } known)
-        {
-            return known;
-        }
-
-        if (preferredHash() is not { } hash)
-        {
-            // Nothing to check against: not worth an RSA operation, nor a cache entry.
-            return SignatureFacts.None;
-        }
-
-        var facts = Establish(signature, hash);
-        _facts.Add(key, facts);
-        return facts;
-    }
-
     private SignatureFacts Establish(byte[] signature, byte[] hash)
     {
-        // Not below the modulus: no RSA operation can make it valid (pycryptodome refuses it too).
-        var s = new BigInteger(signature, isUnsigned: true, isBigEndian: true);
-        if (s >= _modulus)
+        // Not below the modulus: no RSA operation can make it valid (pycryptodome refuses it too). Both are
+        // big-endian strings of the same length, so comparing bytes compares numbers (no BigInteger per request).
+        if (signature.AsSpan().SequenceCompareTo(_modulusBytes) >= 0)
         {
             return SignatureFacts.None;
         }
@@ -260,4 +264,67 @@ public sealed class EnvelopeVerifier : IDisposable
 
     private static string Describe(SignatureScheme scheme, string problem) =>
         SignatureSchemeParser.ToName(scheme) + ": " + problem;
+
+    /// <summary>The raw JSON text of the last signature and url that matched under the url scheme.</summary>
+    private sealed class UrlMatch
+    {
+        private readonly byte[] _signature;
+        private readonly byte[] _url;
+
+        public UrlMatch(AuthData authData)
+        {
+            _signature = JsonMarshal.GetRawUtf8Value(authData.Signature).ToArray();
+            _url = JsonMarshal.GetRawUtf8Value(authData.Url).ToArray();
+        }
+
+        public bool Matches(AuthData authData) =>
+            authData.Signature.ValueKind == JsonValueKind.String
+            && JsonMarshal.GetRawUtf8Value(authData.Signature).SequenceEqual(_signature)
+            && JsonMarshal.GetRawUtf8Value(authData.Url).SequenceEqual(_url);
+    }
+
+    /// <summary>The message hash of each scheme, built on first use (a stack value: no closure per request).</summary>
+    private struct MessageHashes
+    {
+        private readonly AuthData _authData;
+        private readonly SignatureScheme[] _schemes;
+        private byte[]? _first;
+        private byte[]? _second;
+        private int _built;
+
+        public MessageHashes(AuthData authData, SignatureScheme[] schemes)
+        {
+            _authData = authData;
+            _schemes = schemes;
+        }
+
+        public byte[]? Get(int index)
+        {
+            if ((_built & (1 << index)) == 0)
+            {
+                _built |= 1 << index;
+                byte[]? hash;
+                try
+                {
+                    hash = SHA256.HashData(SignedMessages.For(_authData, _schemes[index]));
+                }
+                catch (FormatException)
+                {
+                    // A message that cannot be built fails that scheme only.
+                    hash = null;
+                }
+
+                if (index == 0)
+                {
+                    _first = hash;
+                }
+                else
+                {
+                    _second = hash;
+                }
+            }
+
+            return index == 0 ? _first : _second;
+        }
+    }
 }

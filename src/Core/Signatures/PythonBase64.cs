@@ -39,18 +39,29 @@ public static class PythonBase64
         bytes = [];
 
         // Python refuses a str with any non-ASCII character before it decodes anything.
-        if (!System.Text.Ascii.IsValid(text))
-        {
-            return false;
-        }
+        return System.Text.Ascii.IsValid(text) && TryDecodeAscii(text, out bytes);
+    }
 
+    /// <summary>Decodes UTF-8 text (the raw bytes of a JSON string without escapes): no string is made first. A
+    /// non-ASCII byte fails, as a non-ASCII character does in <see cref="TryDecode(ReadOnlySpan{char}, out byte[])"/>.</summary>
+    public static bool TryDecodeUtf8(ReadOnlySpan<byte> text, out byte[] bytes)
+    {
+        bytes = [];
+        return System.Text.Ascii.IsValid(text) && TryDecodeAscii(text, out bytes);
+    }
+
+    private static bool TryDecodeAscii<T>(ReadOnlySpan<T> text, out byte[] bytes)
+        where T : unmanaged, System.Numerics.IBinaryInteger<T>
+    {
+        bytes = [];
         var output = text.Length <= 1024 ? stackalloc byte[(text.Length * 3 / 4) + 3] : new byte[(text.Length * 3 / 4) + 3];
         var written = 0;
         var quadPosition = 0;
         var leftBits = 0;
         var pads = 0;
-        foreach (var c in text)
+        foreach (var character in text)
         {
+            var c = int.CreateTruncating(character);
             if (c == '=')
             {
                 // Padding counts only once two data characters of the quad are in; a full pad ends the input.

@@ -84,7 +84,7 @@ internal sealed partial class AdmissionController : IDisposable
             return (null, NotReady());
         }
 
-        var decision = _tracker.TryAdmit(requestIdx, reqnum, workload, _state.MaxThroughput, _options.MaxWaitTime);
+        var decision = _tracker.TryAdmit(requestIdx, reqnum, workload, _state.MaxThroughput, _options.MaxWaitTime, startNow: _gate is null);
         if (decision.Record is not { } record)
         {
             _metrics.Request(RequestOutcome.RejectedQueueFull);
@@ -97,6 +97,12 @@ internal sealed partial class AdmissionController : IDisposable
         }
 
         _metrics.Workload("received", workload);
+        if (_gate is null)
+        {
+            // Unlimited concurrency: started when admitted (TryAdmit marked it), no slot, no second lock.
+            return (new AdmissionTicket(_tracker, record, null), null);
+        }
+
         IDisposable? lease;
         try
         {

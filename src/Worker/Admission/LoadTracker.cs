@@ -78,9 +78,11 @@ internal sealed class LoadTracker
     /// <summary>
     /// Admits a request unless the estimated wait, (workload at work) / throughput, is above
     /// <paramref name="maxWaitSeconds"/>; the incoming request's own workload is not counted, as in
-    /// the official workers. A rejected request is recorded as such.
+    /// the official workers. A rejected request is recorded as such. With <paramref name="startNow"/> (no slot to wait
+    /// for) the request is also marked started under the same lock: one acquisition fewer per request than a separate
+    /// <see cref="MarkStarted"/>.
     /// </summary>
-    public AdmissionDecision TryAdmit(long? requestIdx, long? reqnum, double workload, double maxThroughput, double maxWaitSeconds)
+    public AdmissionDecision TryAdmit(long? requestIdx, long? reqnum, double workload, double maxThroughput, double maxWaitSeconds, bool startNow = false)
     {
         var now = Now();
         var record = new RequestRecord(requestIdx, reqnum, workload, now);
@@ -98,6 +100,12 @@ internal sealed class LoadTracker
             _interval.Received += record.Units;
             _currentLoad += record.Units;
             _working.Add(record);
+            if (startNow)
+            {
+                record.Status = RequestStatus.Started;
+                record.WorkStartedAt = now;
+            }
+
             return new AdmissionDecision(record, wait);
         }
     }

@@ -30,7 +30,8 @@ internal sealed class EnvelopeReader
         _budget = budget;
     }
 
-    public async Task<IncomingRequest> ReadAsync(HttpContext context)
+    // ValueTask: a small body has usually arrived with the headers, so this completes synchronously (no task per request).
+    public async ValueTask<IncomingRequest> ReadAsync(HttpContext context)
     {
         var request = context.Request;
         var query = QueryStringFilter.Filter(request.QueryString);
@@ -40,7 +41,8 @@ internal sealed class EnvelopeReader
             return FromHeader(header, query);
         }
 
-        if (HasServerlessParameters(request.Query))
+        // request.Query parses the query string into a collection: only when there is one.
+        if (request.QueryString.HasValue && HasServerlessParameters(request.Query))
         {
             return FromQuery(request, query);
         }
@@ -118,7 +120,7 @@ internal sealed class EnvelopeReader
         return IncomingRequest.Accepted(authData, new ForwardingPlan { Query = query });
     }
 
-    private async Task<IncomingRequest> FromBodyAsync(HttpContext context, QueryString query)
+    private async ValueTask<IncomingRequest> FromBodyAsync(HttpContext context, QueryString query)
     {
         var (body, status) = await RequestBody.ReadAsync(context.Request, _options.MaxBodyBytes, _budget, context.RequestAborted);
         if (body is null)

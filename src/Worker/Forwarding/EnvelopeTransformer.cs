@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
+using Vespa.Worker.Metrics;
 using Vespa.Worker.Options;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -37,11 +38,15 @@ internal sealed class EnvelopeTransformer : HttpTransformer
 
     private readonly BackendTarget _target;
     private readonly bool _allowEncodedSlashes;
+    private readonly WorkerMetrics _metrics;
+    private readonly TimeProvider _time;
 
-    public EnvelopeTransformer(BackendTarget target, WorkerOptions options)
+    public EnvelopeTransformer(BackendTarget target, WorkerOptions options, WorkerMetrics metrics, TimeProvider time)
     {
         _target = target;
         _allowEncodedSlashes = options.AllowEncodedSlashes;
+        _metrics = metrics;
+        _time = time;
     }
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
@@ -57,7 +62,12 @@ internal sealed class EnvelopeTransformer : HttpTransformer
         AddForwardingHeaders(httpContext, proxyRequest);
 
         var query = httpContext.Features.Get<ForwardingPlan>()?.Query ?? QueryStringFilter.Filter(httpContext.Request.QueryString);
-        var destination = EncodedPathDestination(httpContext, query) ?? RequestUtilities.MakeDestinationAddress(_target.Prefix, httpContext.Request.Path, query);
+        // The base transform built prefix + path + the client's query already; built again only when the query lost
+        // envelope parameters or the path goes as the client encoded it.
+        var destination = EncodedPathDestination(httpContext, query)
+            ?? (query == httpContext.Request.QueryString && proxyRequest.RequestUri is { } built
+                ? built
+                : RequestUtilities.MakeDestinationAddress(_target.Prefix, httpContext.Request.Path, query));
         if (!_target.IsSameOrigin(destination))
         {
             // Unreachable with YARP's prefix + path construction, but the guarantee is worth a check.
@@ -65,6 +75,36 @@ internal sealed class EnvelopeTransformer : HttpTransformer
         }
 
         proxyRequest.RequestUri = destination;
+    }
+
+    /// <summary>
+    /// The backend's headers are in: the moment of the first byte for <c>vespa_worker_time_to_first_byte_seconds</c>,
+    /// and how the relayed bytes will be known: from Content-Length, or (a stream) by counting what is written.
+    /// </summary>
+    public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        var copyBody = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        if (proxyResponse is not null && httpContext.Features.Get<ForwardingPlan>() is { MeteredSince: { } since } plan)
+        {
+            _metrics.TimeToFirstByte.Observe(_time.GetElapsedTime(since).TotalSeconds);
+            var status = (int)proxyResponse.StatusCode;
+            if (HttpMethods.IsHead(httpContext.Request.Method) || status is StatusCodes.Status204NoContent or StatusCodes.Status304NotModified)
+            {
+                plan.DeclaredResponseLength = 0;
+            }
+            else if (proxyResponse.Content.Headers.ContentLength is { } length)
+            {
+                plan.DeclaredResponseLength = length;
+            }
+            else
+            {
+                var counter = new CountingStream(httpContext.Response.Body);
+                httpContext.Response.Body = counter;
+                plan.ResponseCounter = counter;
+            }
+        }
+
+        return copyBody;
     }
 
     /// <summary>

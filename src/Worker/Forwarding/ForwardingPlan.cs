@@ -15,4 +15,20 @@ internal sealed class ForwardingPlan
     public string? ContentType { get; init; }
 
     public QueryString Query { get; init; }
+
+    /// <summary>When forwarding began (<see cref="TimeProvider.GetTimestamp"/>), for the time-to-first-byte and
+    /// byte metrics of a metered request; <c>null</c> for requests the metrics do not follow (sessions).</summary>
+    public long? MeteredSince { get; set; }
+
+    /// <summary>The response body's declared length (Content-Length), set when the response started; the bytes
+    /// relayed when the exchange completes.</summary>
+    public long? DeclaredResponseLength { get; set; }
+
+    /// <summary>The counter on the client's response stream, installed only for responses without a declared length
+    /// (streams): a response with Content-Length needs no wrapper to know its size.</summary>
+    public CountingStream? ResponseCounter { get; set; }
+
+    /// <summary>Response body bytes relayed to the client, as far as known once the exchange ended.</summary>
+    public long ResponseBytes(bool completed) =>
+        ResponseCounter?.BytesWritten ?? (completed ? DeclaredResponseLength ?? 0 : 0);
 }

@@ -147,13 +147,10 @@ internal sealed class ProxyRequestHandler
             _metrics.RequestBytes.Inc(body.Length);
         }
 
-        context.Response.OnStarting(() =>
-        {
-            _metrics.TimeToFirstByte.Observe(_time.GetElapsedTime(started).TotalSeconds);
-            return Task.CompletedTask;
-        });
-        var counting = new CountingStream(context.Response.Body);
-        context.Response.Body = counting;
+        // Time to first byte and response bytes are taken by EnvelopeTransformer when the backend's headers arrive:
+        // no per-request callback, and a stream wrapper only for responses without Content-Length.
+        plan.MeteredSince = started;
+        var completed = false;
         try
         {
             var result = await _forwarder.ForwardAsync(context, plan);
@@ -165,6 +162,7 @@ internal sealed class ProxyRequestHandler
                 ForwardingOutcome.Cancelled => (RequestStatus.Cancelled, RequestOutcome.Cancelled),
                 _ => (RequestStatus.Error, RequestOutcome.Failed),
             };
+            completed = result == ForwardingOutcome.Completed;
             ticket.Complete(status);
             _metrics.Request(outcome);
             _metrics.Workload(status switch
@@ -177,7 +175,7 @@ internal sealed class ProxyRequestHandler
         finally
         {
             _metrics.InFlight.Dec();
-            _metrics.ResponseBytes.Inc(counting.BytesWritten);
+            _metrics.ResponseBytes.Inc(plan.ResponseBytes(completed));
             _metrics.ForwardDuration.Observe(_time.GetElapsedTime(started).TotalSeconds);
         }
     }

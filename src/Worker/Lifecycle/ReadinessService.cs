@@ -63,6 +63,9 @@ internal sealed partial class ReadinessService : BackgroundService
     /// <summary>The default benchmark for the embedded engine: real generated tokens per second.</summary>
     public const string DefaultEmbeddedBenchmark = "engine";
 
+    /// <summary>The first wait between start-up health checks; each next one doubles, up to the retry interval.</summary>
+    private const double FirstRetryMilliseconds = 100;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -126,6 +129,12 @@ internal sealed partial class ReadinessService : BackgroundService
     {
         var started = _time.GetTimestamp();
         string? lastProblem = null;
+        // The embedded engine is in this process: checking it often costs nothing and saves seconds.
+        var longest = _embedded.Server is null ? _options.HealthcheckRetryInterval : TimeSpan.FromMilliseconds(Math.Min(200, _options.HealthcheckRetryInterval.TotalMilliseconds));
+        // A backend that comes up moments after the worker (a restart, a cached model) is seen within 0.1 s, not at the
+        // next 5 s poll: the waits start short and double up to VESPA_HEALTHCHECK_RETRY_INTERVAL (issue 10: readiness
+        // polling adds no idle wait before the first forwarded request).
+        var interval = TimeSpan.FromMilliseconds(Math.Min(FirstRetryMilliseconds, longest.TotalMilliseconds));
         while (true)
         {
             if (_embedded.FailureReason is { } engineOff)
@@ -149,14 +158,13 @@ internal sealed partial class ReadinessService : BackgroundService
                 lastProblem = problem;
             }
 
-            // The embedded engine is in this process: checking it often costs nothing and saves seconds.
-            var interval = _embedded.Server is null ? _options.HealthcheckRetryInterval : TimeSpan.FromMilliseconds(Math.Min(200, _options.HealthcheckRetryInterval.TotalMilliseconds));
             if (_time.GetElapsedTime(started) + interval > deadline)
             {
                 return false;
             }
 
             await Task.Delay(interval, _time, stoppingToken);
+            interval = interval * 2 < longest ? interval * 2 : longest;
         }
     }
 

@@ -9,6 +9,12 @@ namespace Vespa.Worker.Metrics;
 /// </summary>
 internal sealed class WorkerMetrics
 {
+    /// <summary>The kinds of <c>vespa_worker_workload_total</c> the worker uses.</summary>
+    private static readonly string[] WorkloadKinds = ["received", "served", "cancelled", "errored", "rejected"];
+
+    /// <summary>The reasons of <c>vespa_worker_unauthenticated_requests_total</c> the worker uses.</summary>
+    private static readonly string[] UnauthenticatedReasons = ["no_credentials", "wrong_url", "no_public_key", "invalid_signature"];
+
     private static readonly double[] LatencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
     private readonly Counter _requests;
@@ -16,6 +22,12 @@ internal sealed class WorkerMetrics
     private readonly Counter _reports;
     private readonly Counter _unauthenticated;
     private readonly Counter _costAdjusted;
+
+    // Labelled children resolved on first use and kept: WithLabels looks the label values up (and allocates) on every
+    // call. Filled lazily so that /metrics shows the same series as before (a label appears once it is used).
+    private readonly Counter.Child?[] _requestsByOutcome = new Counter.Child?[Enum.GetValues<RequestOutcome>().Length];
+    private readonly Counter.Child?[] _workloadByKind = new Counter.Child?[WorkloadKinds.Length];
+    private readonly Counter.Child?[] _unauthenticatedByReason = new Counter.Child?[UnauthenticatedReasons.Length];
 
     public WorkerMetrics(CollectorRegistry registry)
     {
@@ -92,17 +104,31 @@ internal sealed class WorkerMetrics
 
     public Gauge FinishedPending { get; }
 
-    public void Request(RequestOutcome outcome) => _requests.WithLabels(Label(outcome)).Inc();
+    public void Request(RequestOutcome outcome) => Child(_requests, _requestsByOutcome, (int)outcome, Label(outcome)).Inc();
 
-    public void Workload(string kind, double amount) => _workload.WithLabels(kind).Inc(amount);
+    public void Workload(string kind, double amount) =>
+        Child(_workload, _workloadByKind, Array.IndexOf(WorkloadKinds, kind), kind).Inc(amount);
 
     public void Report(string endpoint, bool success) => _reports.WithLabels(endpoint, success ? "success" : "failure").Inc();
 
-    public void Unauthenticated(string reason) => _unauthenticated.WithLabels(reason).Inc();
+    public void Unauthenticated(string reason) =>
+        Child(_unauthenticated, _unauthenticatedByReason, Array.IndexOf(UnauthenticatedReasons, reason), reason).Inc();
 
     public Counter NonFiniteValues { get; }
 
     public void CostAdjusted(Admission.CostAdjustment adjustment) => _costAdjusted.WithLabels(CostLabel(adjustment)).Inc();
+
+    /// <summary>The child for <paramref name="label"/>, from <paramref name="cache"/> at <paramref name="index"/> when the
+    /// label is one of the fixed set (a race creates the same child twice: WithLabels returns the one instance).</summary>
+    private static Counter.Child Child(Counter counter, Counter.Child?[] cache, int index, string label)
+    {
+        if ((uint)index >= (uint)cache.Length)
+        {
+            return counter.WithLabels(label);
+        }
+
+        return cache[index] ??= counter.WithLabels(label);
+    }
 
     private static string CostLabel(Admission.CostAdjustment adjustment) => adjustment switch
     {

@@ -105,7 +105,8 @@ internal sealed partial class WorkerStatusReporter : BackgroundService
     {
         var snapshot = _load.Snapshot();
         var disk = _disk.UsedGigabytes();
-        Write(snapshot, _disk.DeltaSinceAcknowledged(disk));
+        _buffer.ResetWrittenCount();
+        WriteReport(_buffer, _options, _state, snapshot, _disk.DeltaSinceAcknowledged(disk), _onNonFinite);
         var sent = await _client.PostAsync("/worker_status/", _buffer.WrittenMemory, cancellationToken);
         if (sent)
         {
@@ -130,27 +131,26 @@ internal sealed partial class WorkerStatusReporter : BackgroundService
     /// floats, its ints as integers. <c>cur_capacity</c>/<c>max_capacity</c> are declared float there but the SDK
     /// always assigns the int literal 0, and that is what goes on the wire.
     /// </summary>
-    private void Write(LoadSnapshot now, double diskDelta)
+    internal static void WriteReport(IBufferWriter<byte> buffer, WorkerOptions options, WorkerState state, LoadSnapshot now, double diskDelta, Action<string>? onNonFinite)
     {
-        _buffer.ResetWrittenCount();
-        using var json = new Utf8JsonWriter(_buffer);
+        using var json = new Utf8JsonWriter(buffer);
         json.WriteStartObject();
-        json.WriteNumber("id", _options.ContainerId ?? 0);
-        json.WriteString("mtoken", _options.MasterToken);
+        json.WriteNumber("id", options.ContainerId ?? 0);
+        json.WriteString("mtoken", options.MasterToken);
         json.WriteString("version", ProtocolVersion);
-        AutoscalerJson.WriteFloat(json, "loadtime", _state.LoadTimeSeconds, _onNonFinite);
-        AutoscalerJson.WriteFloat(json, "cur_load", now.CurrentLoad.ToDouble(), _onNonFinite);
-        AutoscalerJson.WriteFloat(json, "rej_load", now.Rejected.ToDouble(), _onNonFinite);
-        AutoscalerJson.WriteFloat(json, "new_load", now.NewLoad.ToDouble(), _onNonFinite);
-        json.WriteString("error_msg", _state.ErrorMessage);
-        AutoscalerJson.WriteFloat(json, "max_perf", _state.MaxThroughput, _onNonFinite);
-        AutoscalerJson.WriteFloat(json, "cur_perf", now.Served.ToDouble(), _onNonFinite);
+        AutoscalerJson.WriteFloat(json, "loadtime", state.LoadTimeSeconds, onNonFinite);
+        AutoscalerJson.WriteFloat(json, "cur_load", now.CurrentLoad.ToDouble(), onNonFinite);
+        AutoscalerJson.WriteFloat(json, "rej_load", now.Rejected.ToDouble(), onNonFinite);
+        AutoscalerJson.WriteFloat(json, "new_load", now.NewLoad.ToDouble(), onNonFinite);
+        json.WriteString("error_msg", state.ErrorMessage);
+        AutoscalerJson.WriteFloat(json, "max_perf", state.MaxThroughput, onNonFinite);
+        AutoscalerJson.WriteFloat(json, "cur_perf", now.Served.ToDouble(), onNonFinite);
         json.WriteNumber("cur_capacity", 0);
         json.WriteNumber("max_capacity", 0);
         json.WriteNumber("num_requests_working", now.WorkingCount);
         // The wire name keeps the official typo.
         json.WriteNumber("num_requests_recieved", now.DistinctRequests);
-        AutoscalerJson.WriteFloat(json, "additional_disk_usage", diskDelta, _onNonFinite);
+        AutoscalerJson.WriteFloat(json, "additional_disk_usage", diskDelta, onNonFinite);
         json.WriteStartArray("working_request_idxs");
         foreach (var idx in now.WorkingRequestIdxs)
         {
@@ -158,7 +158,7 @@ internal sealed partial class WorkerStatusReporter : BackgroundService
         }
 
         json.WriteEndArray();
-        json.WriteString("url", _options.PublicUrl);
+        json.WriteString("url", options.PublicUrl);
         json.WriteEndObject();
     }
 

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text.Json;
 using Vespa.Core.Envelopes;
 using Vespa.Worker.Errors;
 using Vespa.Worker.Options;
@@ -29,6 +31,10 @@ internal sealed class WorkerUrlBinding
     private readonly string? _host;
     private readonly IPAddress? _address;
     private readonly int? _port;
+
+    // The raw JSON text of the last url found to name this worker: every request to a worker carries the same one,
+    // so it is parsed once, not per request.
+    private volatile byte[]? _lastAccepted;
 
     public WorkerUrlBinding(WorkerOptions options)
     {
@@ -76,9 +82,15 @@ internal sealed class WorkerUrlBinding
                 "this worker cannot check auth_data.url: its public address is unknown (PUBLIC_IPADDR and VAST_TCP_PORT_<port> must be set); behind another proxy set VESPA_CHECK_URL=false");
         }
 
+        if (_lastAccepted is { } last && authData.Url.ValueKind == JsonValueKind.String && JsonMarshal.GetRawUtf8Value(authData.Url).SequenceEqual(last))
+        {
+            return null;
+        }
+
         var url = authData.UrlText;
         if (url is not null && Names(url))
         {
+            _lastAccepted = JsonMarshal.GetRawUtf8Value(authData.Url).ToArray();
             return null;
         }
 

@@ -66,4 +66,30 @@ public sealed class WorkerUrlBindingTests
         Assert.Null(binding.ExpectedUrl);
         Assert.False(binding.Names("http://203.0.113.7:3000"));
     }
+
+    [Fact]
+    public void Check_AfterAnAcceptedUrl_RepeatAllocatesNothing_OthersStillRefused()
+    {
+        var binding = Binding("203.0.113.7", 41234);
+        var mine = Vespa.Core.Envelopes.AuthData.Create(1, "ep", 1, 1, "sig", "http://203.0.113.7:41234");
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.Null(binding.Check(mine));
+        }
+
+        // The accepted url's raw text is remembered: a repeat is a comparison, no parsing and no allocation.
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            binding.Check(mine);
+        }
+
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1000);
+
+        // Anything else is still parsed and judged.
+        Assert.NotNull(binding.Check(Vespa.Core.Envelopes.AuthData.Create(1, "ep", 1, 1, "sig", "http://203.0.113.70:41234")));
+        Assert.NotNull(binding.Check(Vespa.Core.Envelopes.AuthData.Create(1, "ep", 1, 1, "sig", "http://203.0.113.7:41234@evil:41234")));
+        Assert.Null(binding.Check(Vespa.Core.Envelopes.AuthData.Create(1, "ep", 1, 1, "sig", "https://203.0.113.7:41234/")));
+        Assert.Null(binding.Check(mine));
+    }
 }
