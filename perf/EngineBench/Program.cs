@@ -95,6 +95,10 @@ internal static class Program
             ContextSize = sequences * (PromptBudget + tokens),
             ParallelSequences = sequences,
             BatchSize = BatchSize,
+
+            // The same work as native_bench.c: one unified KV buffer, every prompt prefilled in every pass.
+            UnifiedKv = true,
+            PromptCache = false,
         }, loggers);
         var prompt = engine.Tokenize(promptText);
         if (prompt.Length > PromptBudget || prompt.Length * sequences > BatchSize)

@@ -21,8 +21,21 @@ public sealed class EngineOptions
     /// <summary>ggml threads; 0 uses every core but one.</summary>
     public int Threads { get; set; }
 
-    /// <summary>KV cells shared by all sequences (<c>n_ctx</c>).</summary>
+    /// <summary>
+    /// KV cells in all (<c>n_ctx</c>, llama-server's <c>-c</c>). With a per-sequence cache (<see cref="UnifiedKv"/>
+    /// false) each sequence gets an equal share (rounded up to 256 by llama.cpp); with a unified one any sequence may
+    /// use all of it.
+    /// </summary>
     public int ContextSize { get; set; } = 4096;
+
+    /// <summary>
+    /// One KV buffer shared by all sequences (<c>kv_unified</c>); <c>null</c> chooses as llama-server does: unified for
+    /// one sequence, else one KV stream per sequence, so each sequence's attention reads only its own cells.
+    /// </summary>
+    public bool? UnifiedKv { get; set; }
+
+    /// <summary>Reuse the KV cells of a previous request's common prompt prefix (llama-server's <c>cache_prompt</c>).</summary>
+    public bool PromptCache { get; set; } = true;
 
     /// <summary>Requests decoded together (continuous batching).</summary>
     public int ParallelSequences { get; set; } = 4;

@@ -33,6 +33,7 @@ internal sealed partial class LlamaEngine : IDisposable
 
     internal LlamaRuntimeInfo Runtime { get; }
 
+    /// <summary>KV cells one request can use (prompt plus generated tokens).</summary>
     public int ContextSize => Scheduler.ContextSize;
 
     public string Description => _model.Description;
@@ -50,6 +51,7 @@ internal sealed partial class LlamaEngine : IDisposable
             // One core is left to the runtime and the HTTP path: ggml's workers spin at barriers, and a
             // preempted one stalls the others (llama-native.md §9 and its addendum).
             var threads = options.Threads > 0 ? options.Threads : Math.Max(1, Environment.ProcessorCount - 1);
+            var unified = options.UnifiedKv ?? options.ParallelSequences == 1;
             var context = LlamaContext.Create(model, new LlamaContextOptions
             {
                 ContextSize = (uint)options.ContextSize,
@@ -58,12 +60,22 @@ internal sealed partial class LlamaEngine : IDisposable
                 MaxSequences = (uint)options.ParallelSequences,
                 Threads = threads,
                 ThreadsBatch = threads,
-                UnifiedKv = true,
+                UnifiedKv = unified,
             });
-            var scheduler = new InferenceScheduler(model, context, new InferenceSchedulerOptions { MaxSequences = options.ParallelSequences, BatchSize = options.BatchSize }, loggers.CreateLogger<InferenceScheduler>());
+            InferenceScheduler scheduler;
+            try
+            {
+                scheduler = new InferenceScheduler(model, context, new InferenceSchedulerOptions { MaxSequences = options.ParallelSequences, BatchSize = options.BatchSize, PromptCache = options.PromptCache }, loggers.CreateLogger<InferenceScheduler>());
+            }
+            catch
+            {
+                context.Dispose();
+                throw;
+            }
+
             var template = options.ChatTemplate ?? model.ChatTemplate ?? "chatml";
             var id = Path.GetFileNameWithoutExtension(modelPath);
-            Log.Loaded(logger, id, model.Description, options.ContextSize, options.ParallelSequences, threads, options.GpuLayers, runtime.HasGpu ? "GPU present" : "CPU only");
+            Log.Loaded(logger, id, model.Description, (int)context.ContextSize, scheduler.ContextSize, unified ? "unified" : "per sequence", options.ParallelSequences, threads, options.GpuLayers, options.PromptCache ? "on" : "off", runtime.HasGpu ? "GPU present" : "CPU only");
             return new LlamaEngine(model, context, scheduler, id, template, runtime);
         }
         catch
@@ -88,7 +100,7 @@ internal sealed partial class LlamaEngine : IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 501, EventName = "EngineLoaded", Level = LogLevel.Information, Message = "Engine loaded {Model} ({Description}): context {Context}, {Parallel} parallel sequences, {Threads} threads, gpu layers {GpuLayers}, {Devices}")]
-        public static partial void Loaded(ILogger logger, string model, string description, int context, int parallel, int threads, int gpuLayers, string devices);
+        [LoggerMessage(EventId = 501, EventName = "EngineLoaded", Level = LogLevel.Information, Message = "Engine loaded {Model} ({Description}): context {Context} cells, {SequenceContext} per sequence (KV {KvLayout}), {Parallel} parallel sequences, {Threads} threads, gpu layers {GpuLayers}, prompt cache {PromptCache}, {Devices}")]
+        public static partial void Loaded(ILogger logger, string model, string description, int context, int sequenceContext, string kvLayout, int parallel, int threads, int gpuLayers, string promptCache, string devices);
     }
 }

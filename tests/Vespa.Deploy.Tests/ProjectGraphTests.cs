@@ -30,8 +30,9 @@ public sealed class ProjectGraphTests
         // TestWorker (in the kit) waits on the worker's readiness and key state; perf/Micro measures the request path
         // step by step with the worker's own classes.
         ["src/Worker/Vespa.Worker.csproj"] = ["Vespa.Testing", "Vespa.Perf.Micro"],
-        // The worker reads the engine's own metrics; the engine benchmark drives the engine below its HTTP API.
-        ["src/Engine/Vespa.Engine.csproj"] = ["vespa-worker", "Vespa.Perf.EngineBench"],
+        // The worker reads the engine's own metrics; the engine benchmark drives the engine below its HTTP API; the
+        // worker's engine-failure test kills the inference loop through the scheduler's BeforeStep fault seam.
+        ["src/Engine/Vespa.Engine.csproj"] = ["vespa-worker", "Vespa.Perf.EngineBench", "Vespa.Worker.Tests"],
     };
 
     private readonly ProjectGraph _graph = ProjectGraph.Load(RepositoryPaths.Root);

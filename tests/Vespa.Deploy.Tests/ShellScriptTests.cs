@@ -13,6 +13,8 @@ public sealed class ShellScriptTests
     [InlineData("scripts/start_server.sh")]
     [InlineData("scripts/fetch-llama-native.sh")]
     [InlineData("scripts/emulator-page-check.sh")]
+    [InlineData("scripts/gpu-check.sh")]
+    [InlineData("scripts/build-llama-native.sh")]
     public async Task Script_PassesBashSyntaxCheck_AndShellcheckWhenInstalled(string script)
     {
         var path = Path.Combine(RepositoryPaths.Root, script);

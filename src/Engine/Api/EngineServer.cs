@@ -19,6 +19,7 @@ public sealed partial class EngineServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILogger _logger;
+    private readonly TaskCompletionSource<string> _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile LlamaEngine? _engine;
     private volatile string? _loadError;
     private Task _loading = Task.CompletedTask;
@@ -36,6 +37,15 @@ public sealed partial class EngineServer : IAsyncDisposable
 
     /// <summary>Why the engine could not be loaded; <c>null</c> while loading or when loaded.</summary>
     public string? LoadError => _loadError;
+
+    /// <summary>Why the loaded engine stopped generating (its inference loop died); <c>null</c> while it works.</summary>
+    public string? RuntimeFailure => _engine?.Scheduler.FailureReason;
+
+    /// <summary>
+    /// Completes with <see cref="RuntimeFailure"/> when the loaded engine's inference loop dies (never otherwise), so the
+    /// worker can tell the autoscaler at once.
+    /// </summary>
+    public Task<string> Failed => _failed.Task;
 
     /// <summary>Unix time the model finished loading (the <c>created</c> of <c>/v1/models</c>).</summary>
     public long LoadedAt { get; private set; }
@@ -71,7 +81,9 @@ public sealed partial class EngineServer : IAsyncDisposable
         try
         {
             var path = await resolveModelAsync(_stopping.Token);
-            _engine = LlamaEngine.Load(path, options, loggers);
+            var engine = LlamaEngine.Load(path, options, loggers);
+            _ = engine.Scheduler.Failed.ContinueWith(failed => _failed.TrySetResult(failed.Result), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            _engine = engine;
             LoadedAt = time.GetUtcNow().ToUnixTimeSeconds();
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)

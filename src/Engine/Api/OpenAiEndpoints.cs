@@ -40,13 +40,15 @@ internal sealed class OpenAiEndpoints
 
     private async Task HealthAsync(HttpContext context)
     {
-        var ready = _server.Engine is not null;
+        var engine = _server.Engine;
+        var error = _server.LoadError ?? engine?.Scheduler.FailureReason;
+        var ready = engine is not null && error is null;
         context.Response.StatusCode = ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
         await WriteJsonAsync(context, json =>
         {
             json.WriteStartObject();
-            json.WriteString("status", ready ? "ok" : _server.LoadError is null ? "loading" : "error");
-            if (_server.LoadError is { } error)
+            json.WriteString("status", ready ? "ok" : error is null ? "loading" : "error");
+            if (error is not null)
             {
                 json.WriteString("error", error);
             }
@@ -107,12 +109,21 @@ internal sealed class OpenAiEndpoints
 
         if (tokens.Length >= engine.ContextSize)
         {
-            await new OpenAiError(400, $"The prompt is {tokens.Length} tokens; the context holds {engine.ContextSize} (VESPA_CONTEXT_SIZE).", chat ? "messages" : "prompt", Code: "context_length_exceeded").WriteAsync(context);
+            await new OpenAiError(400, $"The prompt is {tokens.Length} tokens; a request's context holds {engine.ContextSize} (VESPA_CONTEXT_SIZE shared by VESPA_PARALLEL sequences).", chat ? "messages" : "prompt", Code: "context_length_exceeded").WriteAsync(context);
             return;
         }
 
         var maxTokens = Math.Min(request.MaxTokens ?? int.MaxValue, engine.ContextSize - tokens.Length);
-        var generation = engine.Scheduler.Submit(tokens, request.Sampling, maxTokens, request.Stop, request.IgnoreEos, context.RequestAborted);
+        GenerationRequest generation;
+        try
+        {
+            generation = engine.Scheduler.Submit(tokens, request.Sampling, maxTokens, request.Stop, request.IgnoreEos, context.RequestAborted);
+        }
+        catch (EngineUnavailableException ex)
+        {
+            await Unavailable(ex.Message).WriteAsync(context);
+            return;
+        }
         var id = (chat ? "chatcmpl-" : "cmpl-") + Guid.NewGuid().ToString("N")[..24];
         var created = _time.GetUtcNow().ToUnixTimeSeconds();
 
@@ -143,6 +154,12 @@ internal sealed class OpenAiEndpoints
                 return; // the client is gone
             }
 
+            if (finish == FinishReason.Unavailable)
+            {
+                await Unavailable(item.Error).WriteAsync(context);
+                return;
+            }
+
             if (finish == FinishReason.Error)
             {
                 await new OpenAiError(StatusCodes.Status500InternalServerError, "Generation failed in llama.cpp (see the worker log).", Type: "server_error").WriteAsync(context);
@@ -156,46 +173,86 @@ internal sealed class OpenAiEndpoints
 
     private static async Task StreamAsync(HttpContext context, bool chat, string model, string id, long created, bool includeUsage, GenerationRequest generation)
     {
+        var output = generation.Output;
+
+        // Nothing is sent before the first event: a generation that cannot start (the inference loop died, a decode
+        // failed) still gets a proper status and error body. The role chunk goes out with the first token.
+        if (!await output.WaitToReadAsync(CancellationToken.None) || !output.TryRead(out var item))
+        {
+            context.Abort();
+            return;
+        }
+
+        if (item.Finish is FinishReason.Unavailable)
+        {
+            await Unavailable(item.Error).WriteAsync(context);
+            return;
+        }
+
+        if (item.Finish is FinishReason.Error)
+        {
+            await new OpenAiError(StatusCodes.Status500InternalServerError, "Generation failed in llama.cpp (see the worker log).", Type: "server_error").WriteAsync(context);
+            return;
+        }
+
+        if (item.Finish is FinishReason.Cancelled)
+        {
+            return; // the client is gone
+        }
+
         var response = context.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
         var writer = response.BodyWriter;
-        var first = chat;
         if (chat)
         {
-            await WriteEventAsync(writer, json => OpenAiResponses.WriteChunk(json, chat, id, created, model, "", first: true, finish: null), context.RequestAborted);
+            WriteEvent(writer, json => OpenAiResponses.WriteChunk(json, chat, id, created, model, "", first: true, finish: null));
         }
 
-        await foreach (var item in generation.Output.ReadAllAsync(CancellationToken.None))
+        while (true)
         {
-            if (item.Text.Length > 0)
+            // Every event already produced is written, then one flush: each token leaves as soon as it is sampled,
+            // and a reader that fell behind catches up with one write instead of one per token.
+            do
             {
-                await WriteEventAsync(writer, json => OpenAiResponses.WriteChunk(json, chat, id, created, model, item.Text, first: false, finish: null), context.RequestAborted);
-            }
+                if (item.Text.Length > 0)
+                {
+                    var text = item.Text;
+                    WriteEvent(writer, json => OpenAiResponses.WriteChunk(json, chat, id, created, model, text, first: false, finish: null));
+                }
 
-            if (item.Finish is not { } finish)
-            {
-                continue;
-            }
+                if (item.Finish is { } finish)
+                {
+                    if (finish is FinishReason.Cancelled or FinishReason.Error or FinishReason.Unavailable)
+                    {
+                        context.Abort(); // never a clean end for a broken generation
+                        return;
+                    }
 
-            if (finish is FinishReason.Cancelled or FinishReason.Error)
+                    WriteEvent(writer, json => OpenAiResponses.WriteChunk(json, chat, id, created, model, null, first: false, finish: finish));
+                    if (includeUsage)
+                    {
+                        var (prompt, completion) = (item.PromptTokens, item.CompletionTokens);
+                        WriteEvent(writer, json => OpenAiResponses.WriteUsageChunk(json, chat, id, created, model, prompt, completion));
+                    }
+
+                    writer.Write(Done);
+                    await writer.FlushAsync(context.RequestAborted);
+                    return;
+                }
+            }
+            while (output.TryRead(out item));
+
+            await writer.FlushAsync(context.RequestAborted);
+            if (!await output.WaitToReadAsync(CancellationToken.None) || !output.TryRead(out item))
             {
-                context.Abort(); // never a clean end for a broken generation
+                context.Abort();
                 return;
             }
-
-            await WriteEventAsync(writer, json => OpenAiResponses.WriteChunk(json, chat, id, created, model, null, first: false, finish: finish), context.RequestAborted);
-            if (includeUsage)
-            {
-                await WriteEventAsync(writer, json => OpenAiResponses.WriteUsageChunk(json, chat, id, created, model, item.PromptTokens, item.CompletionTokens), context.RequestAborted);
-            }
-
-            await writer.WriteAsync(Done, context.RequestAborted);
-            return;
         }
     }
 
-    private static async ValueTask WriteEventAsync(PipeWriter writer, Action<Utf8JsonWriter> write, CancellationToken cancellationToken)
+    private static void WriteEvent(PipeWriter writer, Action<Utf8JsonWriter> write)
     {
         writer.Write(DataPrefix);
         using (var json = new Utf8JsonWriter((IBufferWriter<byte>)writer))
@@ -204,7 +261,6 @@ internal sealed class OpenAiEndpoints
         }
 
         writer.Write(EventEnd);
-        await writer.FlushAsync(cancellationToken);
     }
 
     private static async Task WriteJsonAsync(HttpContext context, Action<Utf8JsonWriter> write)
@@ -226,6 +282,9 @@ internal sealed class OpenAiEndpoints
         await reader.CopyToAsync(buffer, cancellationToken);
         return buffer.ToArray();
     }
+
+    private static OpenAiError Unavailable(string? reason) =>
+        new(StatusCodes.Status503ServiceUnavailable, "The engine cannot generate: " + (reason ?? "its inference loop stopped"), Type: "server_error", Code: "engine_unavailable");
 
     private OpenAiError NotReady() =>
         new(StatusCodes.Status503ServiceUnavailable, "The model is not loaded: " + (_server.LoadError ?? "still loading"), Type: "server_error", Code: "model_not_ready");

@@ -11,9 +11,20 @@ namespace Vespa.Engine.Models;
 /// and common English words with and without a leading <c>▁</c>.
 /// </summary>
 /// <remarks>
+/// <para>
+/// The model is built to emit only <see cref="Generated"/> tokens: the <c>▁word</c> tokens, a few
+/// punctuation marks and the two end-of-generation tokens, so that every piece it produces is a
+/// whole word (valid UTF-8 on its own) and the demo's first answer reads as words. The byte tokens
+/// cannot simply be left out: llama.cpp's SPM tokenizer falls back to them for every character
+/// the vocabulary lacks (and throws when one is missing), so any prompt text needs them. They,
+/// the single characters and bigrams stay in the vocabulary for tokenizing prompts, and
+/// <see cref="DemoModel"/> gives them a logit far below every generated token's.
+/// </para>
+/// <para>
 /// Every token string is unique: llama.cpp v0.5.0 does not reject a duplicate, it hits a
 /// <c>GGML_ASSERT</c> and aborts the process (§5.4), so the list is de-duplicated as it is built
 /// and the constructor refuses duplicates outright.
+/// </para>
 /// </remarks>
 public sealed class DemoVocabulary
 {
@@ -29,6 +40,9 @@ public sealed class DemoVocabulary
 
     public const string ImStart = "<|im_start|>";
     public const string ImEnd = "<|im_end|>";
+
+    /// <summary>The punctuation marks the model may emit besides words (each a one-byte piece).</summary>
+    private static readonly string[] GeneratedPunctuation = [".", ",", "!", "?"];
 
     /// <summary>Common letter pairs (without <c>▁</c>).</summary>
     private static readonly string[] Bigrams =
@@ -78,6 +92,7 @@ public sealed class DemoVocabulary
         Scores = scores;
         Types = types;
         TokenTypeValues = [.. types.Select(t => (int)t)];
+        Generated = [.. tokens.Select((token, id) => IsGeneratedToken(token, id))];
     }
 
     /// <summary>The vocabulary every demo model uses (built once, immutable).</summary>
@@ -97,8 +112,21 @@ public sealed class DemoVocabulary
     /// <summary><see cref="Types"/> as the i32 values written to the file.</summary>
     public IReadOnlyList<int> TokenTypeValues { get; }
 
+    /// <summary>
+    /// By id: whether the demo model may emit the token (see the remarks): the <c>▁word</c> tokens,
+    /// <c>. , ! ?</c>, <c>&lt;/s&gt;</c> and <c>&lt;|im_end|&gt;</c>. Every other token gets a logit
+    /// far below these in every position.
+    /// </summary>
+    public IReadOnlyList<bool> Generated { get; }
+
     /// <summary>The id of <paramref name="token"/>, or -1 when it is not in the vocabulary.</summary>
     public int IdOf(string token) => _ids.TryGetValue(token, out var id) ? id : -1;
+
+    private static bool IsGeneratedToken(string token, int id) =>
+        id == EosTokenId
+        || token == ImEnd
+        || GeneratedPunctuation.Contains(token, StringComparer.Ordinal)
+        || (token.Length > SpaceMarker.Length && token.StartsWith(SpaceMarker, StringComparison.Ordinal));
 
     private static DemoVocabulary Build()
     {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -269,11 +270,10 @@ public sealed class GgufWriter
             {
                 byteCount = count * sizeof(ushort);
                 var target = MemoryMarshal.Cast<byte, ushort>(bytes.AsSpan(0, byteCount));
-                for (var i = 0; i < target.Length; i++)
-                {
-                    target[i] = HalfConversion.ToHalfBits(chunk[i]);
-                }
 
+                // Vectorised, round-to-nearest-even: bit-identical to (Half)value, which the
+                // generated models' pinned hashes depend on (DemoModelTests.TinyF16_Sha256_IsPinned).
+                TensorPrimitives.ConvertToHalf(chunk, MemoryMarshal.Cast<ushort, Half>(target));
                 if (!BitConverter.IsLittleEndian)
                 {
                     BinaryPrimitives.ReverseEndianness(target, target);

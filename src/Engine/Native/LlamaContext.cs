@@ -105,6 +105,17 @@ internal sealed class LlamaContext : IDisposable
         return LlamaNative.llama_memory_seq_rm(_memory, sequenceId, -1, -1);
     }
 
+    /// <summary>
+    /// Frees the cells of <paramref name="sequenceId"/> from position <paramref name="from"/> on (keeping a prefix for
+    /// reuse). False when the memory cannot cut a sequence partway (recurrent models); then nothing was removed.
+    /// </summary>
+    public bool RemoveSequenceTokens(int sequenceId, int from)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(from);
+        using var scope = new ContextScope(Handle);
+        return LlamaNative.llama_memory_seq_rm(_memory, sequenceId, from, -1);
+    }
+
     /// <summary>Shares all cells of <paramref name="source"/> with <paramref name="destination"/> (a common prefix).</summary>
     public void CopySequence(int source, int destination)
     {

@@ -13,23 +13,28 @@ internal sealed class ActiveSequence : IDisposable
     private readonly Decoder _utf8 = new UTF8Encoding(false, false).GetDecoder();
     private readonly char[] _chars = new char[64];
 
-    public ActiveSequence(GenerationRequest request, int sequenceId, LlamaSampler sampler)
+    public ActiveSequence(GenerationRequest request, SequenceSlot slot, LlamaSampler sampler, int reusedTokens)
     {
         Request = request;
-        SequenceId = sequenceId;
+        Slot = slot;
         Sampler = sampler;
         Stops = new StopSequenceFilter(request.Stop);
+        PromptDecoded = reusedTokens;
+        Position = reusedTokens;
     }
 
     public GenerationRequest Request { get; }
 
-    public int SequenceId { get; }
+    /// <summary>The sequence id and the tokens its KV cells hold.</summary>
+    public SequenceSlot Slot { get; }
+
+    public int SequenceId => Slot.Id;
 
     public LlamaSampler Sampler { get; }
 
     public StopSequenceFilter Stops { get; }
 
-    /// <summary>Prompt tokens already decoded.</summary>
+    /// <summary>Prompt tokens already in the KV cells (decoded now, or reused from the slot's previous request).</summary>
     public int PromptDecoded { get; set; }
 
     /// <summary>Tokens in this sequence's KV cells (the next position).</summary>
@@ -51,11 +56,19 @@ internal sealed class ActiveSequence : IDisposable
     /// <summary>Turns token bytes into text, keeping a UTF-8 character split across tokens for the next one.</summary>
     public string Decode(ReadOnlySpan<byte> piece, bool flush = false)
     {
-        var builder = new StringBuilder();
-        var completed = false;
+        // A token piece is short: one conversion into the buffer and one string is the rule, a builder the exception
+        // (this runs on the inference thread once per token; garbage here is GC work next to ggml's threads).
+        _utf8.Convert(piece, _chars, flush, out var used, out var produced, out var completed);
+        if (completed)
+        {
+            return produced == 0 ? "" : new string(_chars, 0, produced);
+        }
+
+        var builder = new StringBuilder().Append(_chars, 0, produced);
+        piece = piece[used..];
         while (!completed)
         {
-            _utf8.Convert(piece, _chars, flush, out var used, out var produced, out completed);
+            _utf8.Convert(piece, _chars, flush, out used, out produced, out completed);
             builder.Append(_chars, 0, produced);
             piece = piece[used..];
         }

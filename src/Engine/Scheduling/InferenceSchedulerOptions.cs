@@ -8,4 +8,10 @@ internal sealed class InferenceSchedulerOptions
 
     /// <summary>Tokens per decode step (the context's <c>n_batch</c>); longer prompts are fed in chunks.</summary>
     public int BatchSize { get; set; } = 512;
+
+    /// <summary>
+    /// Keep a finished request's KV cells and reuse the common prefix for the next request in that sequence id
+    /// (<c>VESPA_PROMPT_CACHE</c>; llama-server's <c>cache_prompt</c>).
+    /// </summary>
+    public bool PromptCache { get; set; } = true;
 }

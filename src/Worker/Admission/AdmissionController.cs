@@ -45,6 +45,9 @@ internal sealed partial class AdmissionController : IDisposable
     /// <summary>Requests waiting for a concurrency slot, in a session or not.</summary>
     public int QueuedRequests => _gate?.Waiting ?? 0;
 
+    /// <summary>Free concurrency slots, or null when concurrency is unlimited (the fault tests check none is lost).</summary>
+    public int? FreeSlots => _gate?.Available;
+
     /// <summary>
     /// The workload a request is accounted with: <c>VESPA_DEFAULT_COST</c> (else 1) for unsecured pass-through
     /// requests, which carry no cost, otherwise <see cref="WorkloadPolicy"/> over <c>auth_data.cost</c>. Adjusted

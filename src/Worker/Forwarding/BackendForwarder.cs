@@ -54,7 +54,11 @@ internal sealed partial class BackendForwarder
         }
 
         var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
-        if (context.RequestAborted.IsCancellationRequested
+        // When the backend breaks mid-stream YARP aborts the client connection itself, and Kestrel signals
+        // RequestAborted on the thread pool: whether the token is already set here is a race, so a backend failure
+        // must be classified by its error, never by the token, or it would be reported as the client's cancel.
+        var backendBroke = error is ForwarderError.ResponseBodyDestination or ForwarderError.RequestBodyDestination;
+        if ((context.RequestAborted.IsCancellationRequested && !backendBroke)
             || error is ForwarderError.RequestCanceled or ForwarderError.ResponseBodyCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyClient)
         {
             Log.ClientAborted(_logger, error);

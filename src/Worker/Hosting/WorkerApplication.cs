@@ -35,6 +35,12 @@ public static partial class WorkerApplication
             backendUrl = engine.BaseUrl;
             backendIdentity = "embedded:" + (options.Engine.Model ?? "demo-model");
             app.Lifetime.ApplicationStopped.Register(() => engine.DisposeAsync().AsTask().GetAwaiter().GetResult());
+            var state = app.Services.GetRequiredService<Lifecycle.WorkerState>();
+            _ = engine.Failed.ContinueWith(
+                failed => state.SetEngineFailure("embedded engine failed: " + failed.Result),
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.OnlyOnRanToCompletion,
+                TaskScheduler.Default);
             var metrics = app.Services.GetRequiredService<WorkerMetrics>();
             metrics.Registry.AddBeforeCollectCallback(() => EngineMetrics.Update(metrics, engine));
         }

@@ -30,6 +30,7 @@ internal sealed partial class WorkerState
     private volatile string _healthError = "";
     private volatile string _keyError = "";
     private volatile string _stoppingMessage = "";
+    private volatile string _engineError = "";
     private volatile bool _keyPending;
     private double _loadTimeSeconds;
     private double _maxThroughput;
@@ -47,7 +48,7 @@ internal sealed partial class WorkerState
     public WorkerPhase Phase => _phase;
 
     /// <summary>Requests are admitted: the backend is ready and the worker is not stopping.</summary>
-    public bool IsReady => _phase == WorkerPhase.Ready && !IsStopping;
+    public bool IsReady => _phase == WorkerPhase.Ready && !IsStopping && _engineError.Length == 0;
 
     /// <summary>SIGTERM (or another stop) arrived: in-flight requests drain, new ones get 503.</summary>
     public bool IsStopping => _stoppingMessage.Length > 0;
@@ -69,6 +70,7 @@ internal sealed partial class WorkerState
             var parts = new List<string>(4);
             Add(parts, _startupError);
             Add(parts, _stoppingMessage);
+            Add(parts, _engineError);
             Add(parts, _keyError);
             Add(parts, _publicUrlError);
             Add(parts, _healthError);
@@ -153,6 +155,16 @@ internal sealed partial class WorkerState
         }
     }
 
+    /// <summary>
+    /// The embedded engine can generate no more (its inference loop died): permanent, in <c>error_msg</c>, and every
+    /// later request gets 503 with the reason at once.
+    /// </summary>
+    public void SetEngineFailure(string error)
+    {
+        _engineError = error;
+        Log.EngineFailed(_logger, error);
+    }
+
     /// <summary>The worker is stopping: requests are refused from now on and the autoscaler is told why.</summary>
     public void BeginStopping(string message)
     {
@@ -161,7 +173,7 @@ internal sealed partial class WorkerState
     }
 
     /// <summary>Why requests are not forwarded now, for the 503 answer.</summary>
-    public string NotReadyReason => IsStopping ? _stoppingMessage : _phase switch
+    public string NotReadyReason => IsStopping ? _stoppingMessage : _engineError.Length > 0 ? _engineError : _phase switch
     {
         WorkerPhase.WaitingForBackend => "waiting for the backend to become healthy",
         WorkerPhase.Benchmarking => "measuring backend throughput",
@@ -210,5 +222,8 @@ internal sealed partial class WorkerState
 
         [LoggerMessage(EventId = 307, EventName = "Stopping", Level = LogLevel.Information, Message = "{Message}")]
         public static partial void Stopping(ILogger logger, string message);
+
+        [LoggerMessage(EventId = 308, EventName = "EngineFailed", Level = LogLevel.Critical, Message = "{Error}; requests get 503 and error_msg says so until the worker is restarted")]
+        public static partial void EngineFailed(ILogger logger, string error);
     }
 }

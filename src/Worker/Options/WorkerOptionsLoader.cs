@@ -105,6 +105,8 @@ public static class WorkerOptionsLoader
         engine.ParallelSequences = env.Int("PARALLEL", 1, 256) ?? engine.ParallelSequences;
         engine.BatchSize = env.Int("BATCH_SIZE", 1, 1 << 20) ?? engine.BatchSize;
         engine.ChatTemplate = env.String("CHAT_TEMPLATE");
+        engine.UnifiedKv = env.Bool("KV_UNIFIED");
+        engine.PromptCache = env.Bool("PROMPT_CACHE") ?? engine.PromptCache;
     }
 
     private static void ReadListener(EnvironmentReader env, WorkerOptions o)

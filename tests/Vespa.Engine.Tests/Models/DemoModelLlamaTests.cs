@@ -1,3 +1,4 @@
+using System.Text;
 using Vespa.Engine.Models;
 using Vespa.Engine.Native;
 using Vespa.Engine.Tests.Models.Support;
@@ -75,6 +76,28 @@ public sealed class DemoModelLlamaTests : IDisposable
         Assert.Equal(vocabulary.IdOf(DemoVocabulary.ImEnd), tokens[^1]);
         Assert.True(model.Vocab.IsControl(tokens[0]));
         Assert.True(model.Vocab.IsControl(tokens[^1]));
+    }
+
+    [Fact]
+    public void EveryPieceTheModelMayEmit_IsNonEmptyValidUtf8()
+    {
+        using var model = LlamaModel.Load(Generate(DemoModelOptions.Tiny));
+        var vocabulary = DemoVocabulary.Default;
+        var strict = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+        for (var id = 0; id < vocabulary.Count; id++)
+        {
+            if (!vocabulary.Generated[id] || model.Vocab.IsEog(id))
+            {
+                continue;
+            }
+
+            // As llama.cpp renders it (the ▁ becomes a space): a whole word or a punctuation mark.
+            var piece = model.Vocab.TokenToPiece(id);
+            Assert.NotEmpty(piece);
+            var text = strict.GetString(piece);
+            Assert.Matches(@"^( [A-Za-z]+|[.,!?])$", text);
+        }
     }
 
     [Fact]

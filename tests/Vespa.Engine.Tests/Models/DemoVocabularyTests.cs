@@ -19,6 +19,27 @@ public sealed class DemoVocabularyTests
     }
 
     [Fact]
+    public void Generated_AreTheSpacedWordsPunctuationAndEndOfGeneration()
+    {
+        var generated = Enumerable.Range(0, Vocabulary.Count).Where(id => Vocabulary.Generated[id]).Select(id => Vocabulary.Tokens[id]).ToList();
+
+        Assert.Equal(Vocabulary.Count, Vocabulary.Generated.Count);
+        Assert.Contains("</s>", generated);
+        Assert.Contains(DemoVocabulary.ImEnd, generated);
+        Assert.Contains("▁hello", generated);
+        Assert.Contains(".", generated);
+        Assert.DoesNotContain("hello", generated);
+        Assert.DoesNotContain("th", generated);
+        Assert.DoesNotContain("x", generated);
+        Assert.DoesNotContain("▁", generated);
+        Assert.DoesNotContain(generated, t => t.StartsWith("<0x", StringComparison.Ordinal) || t is "<unk>" or "<s>" or DemoVocabulary.ImStart);
+        var words = generated.Where(t => t.StartsWith('▁')).ToList();
+        Assert.True(words.Count > 200, $"{words.Count} word tokens");
+        Assert.All(words, w => Assert.Matches("^▁[A-Za-z]+$", w));
+        Assert.Equal(words.Count + 4 + 2, generated.Count);
+    }
+
+    [Fact]
     public void SpecialTokens_HaveTheRequiredIdsAndTypes()
     {
         Assert.Equal("<unk>", Vocabulary.Tokens[DemoVocabulary.UnknownTokenId]);

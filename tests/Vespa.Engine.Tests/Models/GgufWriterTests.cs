@@ -195,6 +195,82 @@ public sealed class GgufWriterTests
         Assert.Equal(expected, file.ReadF16Bits("h"));
     }
 
+    [Theory]
+    [InlineData(0f, 0x0000)]
+    [InlineData(-0f, 0x8000)]
+    [InlineData(1f, 0x3C00)]
+    [InlineData(-2f, 0xC000)]
+    [InlineData(65504f, 0x7BFF)]
+    [InlineData(65519.996f, 0x7BFF)] // just under the rounding boundary to infinity
+    [InlineData(65520f, 0x7C00)] // the boundary itself rounds (to even) to infinity
+    [InlineData(1e10f, 0x7C00)]
+    [InlineData(float.PositiveInfinity, 0x7C00)]
+    [InlineData(float.NegativeInfinity, 0xFC00)]
+    [InlineData(6.1035156e-5f, 0x0400)] // the smallest normal half
+    [InlineData(6.0975552e-5f, 0x03FF)] // the largest subnormal half
+    [InlineData(5.9604645e-8f, 0x0001)] // the smallest subnormal half
+    [InlineData(-5.9604645e-8f, 0x8001)]
+    [InlineData(2.9802322e-8f, 0x0000)] // exactly half the smallest subnormal: a tie, to even (zero)
+    [InlineData(2.9802326e-8f, 0x0001)] // one float ulp above that tie: rounds up
+    [InlineData(8.940697e-8f, 0x0002)] // 1.5 × the smallest subnormal: a tie, to even (2)
+    [InlineData(1.0009766f, 0x3C01)]
+    [InlineData(1.00048828125f, 0x3C00)] // halfway between 0x3C00 and 0x3C01: to even
+    [InlineData(1.00146484375f, 0x3C02)] // halfway between 0x3C01 and 0x3C02: to even
+    public void F16_EdgeValues_AreExactIeeeHalfs(float value, int expected)
+    {
+        var writer = new GgufWriter();
+        writer.AddTensor("h", GgufTensorType.F16, [1], new[] { value });
+
+        Assert.Equal([(ushort)expected], GgufReader.Read(Write(writer)).ReadF16Bits("h"));
+    }
+
+    [Fact]
+    public void F16_NaN_StaysNaN_WithItsSign()
+    {
+        var writer = new GgufWriter();
+        writer.AddTensor("h", GgufTensorType.F16, [3], new[] { float.NaN, -float.NaN, BitConverter.UInt32BitsToSingle(0x7F80_0001) });
+
+        var bits = GgufReader.Read(Write(writer)).ReadF16Bits("h");
+
+        Assert.All(bits, b => Assert.True(Half.IsNaN(BitConverter.UInt16BitsToHalf(b)), $"0x{b:X4} is not a NaN"));
+        Assert.Equal(BitConverter.SingleToUInt32Bits(float.NaN) >> 31, (uint)bits[0] >> 15);
+        Assert.Equal(BitConverter.SingleToUInt32Bits(-float.NaN) >> 31, (uint)bits[1] >> 15);
+    }
+
+    [Fact]
+    public void F16_RandomFloats_MatchTheRuntimesHalfCast()
+    {
+        // More than one fill chunk, so the vectorised conversion's tail handling is covered too.
+        const int Count = GgufWriter.FillChunkElements + 1_000;
+        var random = new DeterministicRandom(3);
+        var values = new float[Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            var bits = (uint)random.NextUInt64();
+            if (i % 2 == 0)
+            {
+                // Half the samples around the half-precision exponent range, where rounding and subnormals happen.
+                bits = (bits & 0x807F_FFFFu) | ((uint)(100 + (i % 45)) << 23);
+            }
+
+            values[i] = BitConverter.UInt32BitsToSingle(bits);
+            if (float.IsNaN(values[i]))
+            {
+                values[i] = 0f;
+            }
+        }
+
+        var writer = new GgufWriter();
+        writer.AddTensor("h", GgufTensorType.F16, [Count], values);
+
+        var bitsRead = GgufReader.Read(Write(writer)).ReadF16Bits("h");
+
+        for (var i = 0; i < values.Length; i++)
+        {
+            Assert.Equal(BitConverter.HalfToUInt16Bits((Half)values[i]), bitsRead[i]);
+        }
+    }
+
     [Fact]
     public void AddTensor_FillCallback_IsCalledInOrderInChunksOnce()
     {

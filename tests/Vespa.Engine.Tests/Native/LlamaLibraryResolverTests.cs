@@ -89,6 +89,43 @@ public sealed class LlamaLibraryResolverTests
     }
 
     [Fact]
+    public void Locate_TheFolderBuildLlamaNativeWrites()
+    {
+        // scripts/build-llama-native.sh copies cmake's output as it is: plain names that are symlinks to the
+        // SOVERSION names (libllama.so -> libllama.so.0 -> libllama.so.0.5.0; ggml is 0.25.1), no variant.
+        using var dir = new TempDirectory();
+        foreach (var (library, version) in new[] { ("libllama", "0.5.0"), ("libggml", "0.25.1"), ("libggml-base", "0.25.1"), ("libggml-cpu", "0.25.1") })
+        {
+            File.WriteAllBytes(dir.File($"{library}.so.{version}"), [0x7F, (byte)'E', (byte)'L', (byte)'F', 2, 1, 1, 0]);
+            File.CreateSymbolicLink(dir.File($"{library}.so.0"), $"{library}.so.{version}");
+            File.CreateSymbolicLink(dir.File($"{library}.so"), $"{library}.so.0");
+        }
+
+        File.WriteAllText(dir.File("LICENSE.llama.cpp"), "MIT");
+        File.WriteAllText(dir.File(".llama-native-build"), "llama.cpp de3ff815ea7d559ee917f063901b8986f038abc6");
+
+        // As VESPA_NATIVE_DIR gives it (WorkerOptionsLoader passes it on as the explicit folder), trailing slash and all.
+        var files = LlamaLibraryResolver.Locate(LlamaLibraryResolver.ResolveDirectory(dir.Path + "/"));
+
+        Assert.Equal(dir.File("libllama.so"), files.Llama);
+        Assert.Equal(dir.File("libggml.so"), files.Ggml);
+        Assert.Equal(dir.File("libggml-base.so"), files.GgmlBase);
+        Assert.Null(files.Variant);
+    }
+
+    [Fact]
+    public void Locate_AFolderWithoutLibllama_NamesWhatIsMissing()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllBytes(dir.File("libggml.so"), [0x7F, (byte)'E', (byte)'L', (byte)'F', 2]);
+
+        var error = Assert.Throws<LlamaUnavailableException>(() => LlamaLibraryResolver.Locate(dir.Path));
+
+        Assert.Contains("libllama.v0.5.0.so is missing", error.Message, StringComparison.Ordinal);
+        Assert.Contains(dir.Path, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ResolveDirectory_ExplicitWins()
     {
         var dir = Path.Combine(Path.GetTempPath(), "vespa-native-explicit");

@@ -1,4 +1,6 @@
 using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using Vespa.Engine.Models;
 using Vespa.Engine.Native;
 using Vespa.Engine.Scheduling;
 using Vespa.Testing;
@@ -103,6 +105,53 @@ public sealed class EngineGenerationTests : IClassFixture<TinyModelFixture>
 
         Assert.Equal(tokens.Length, final.PromptTokens);
         Assert.Equal(4, final.CompletionTokens);
+    }
+
+    [Theory]
+    [InlineData(0f, 0u)]
+    [InlineData(1f, 1u)]
+    [InlineData(1f, 2u)]
+    [InlineData(2f, 3u)]
+    [InlineData(2f, 4u)]
+    public async Task DemoModel_SpeaksWords_GreedyAndSampled(float temperature, uint seed)
+    {
+        // Plain sampling from the model's own distribution (no top-k/top-p/min-p cut), so only the
+        // weights keep byte tokens and word pieces out. The revision-1 model emitted byte tokens
+        // (lone UTF-8 bytes, U+FFFD) in about one token in six.
+        var sampling = new LlamaSamplingOptions { Temperature = temperature, Seed = seed, TopK = 0, TopP = 1f, MinP = 0f };
+        var words = DemoVocabulary.Default.Tokens.Where(t => t.StartsWith(DemoVocabulary.SpaceMarker, StringComparison.Ordinal) && t.Length > 1)
+            .Select(t => t[1..]).ToHashSet(StringComparer.Ordinal);
+        var prompt = Engine.FormatChat([("user", "hello vespa, café 😀 漢字\n")]);
+
+        var request = Engine.Scheduler.Submit(Engine.Tokenize(prompt), sampling, 64, [], ignoreEos: true, CancellationToken.None);
+        var events = await ReadAllAsync(request);
+        var text = string.Concat(events.Select(e => e.Text));
+
+        Assert.Equal(64, events[^1].CompletionTokens);
+        Assert.DoesNotContain('\uFFFD', text);
+        var spoken = text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => w.Trim('.', ',', '!', '?')).Where(w => w.Length > 0).ToList();
+        Assert.True(spoken.Count >= 16, $"'{text}'");
+        Assert.All(spoken, w => Assert.True(words.Contains(w), $"'{w}' in '{text}'"));
+    }
+
+    [Fact]
+    public async Task WiderF16DemoModel_AlsoSpeaksWords()
+    {
+        // The residual stream grows with n_embd and n_ff, which shrinks the bias input after the
+        // final norm: a wider F16 model (from the weight pool, like the medium benchmark model)
+        // must still keep every non-word token out, sampled hot.
+        var options = new DemoModelOptions { Layers = 4, EmbeddingLength = 512, HeadCount = 8, FeedForwardLength = 1408, F16 = true };
+        var path = Path.Combine(Path.GetDirectoryName(_fixture.ModelPath)!, DemoModel.GetFileName(options));
+        DemoModel.Generate(path, options);
+        using var engine = LlamaEngine.Load(path, new EngineOptions { ParallelSequences = 1, ContextSize = 256, Threads = 1, GpuLayers = 0 }, NullLoggerFactory.Instance);
+        var sampling = new LlamaSamplingOptions { Temperature = 2f, Seed = 5, TopK = 0, TopP = 1f, MinP = 0f };
+
+        var request = engine.Scheduler.Submit(engine.Tokenize(engine.FormatChat([("user", "Grüße! 😀")])), sampling, 48, [], ignoreEos: true, CancellationToken.None);
+        var text = string.Concat((await ReadAllAsync(request)).Select(e => e.Text));
+
+        Assert.DoesNotContain('\uFFFD', text);
+        Assert.Matches(@"^([ .,!?]|[A-Za-z])+$", text);
+        Assert.True(text.Count(c => c == ' ') >= 12, $"'{text}'");
     }
 
     [Fact]

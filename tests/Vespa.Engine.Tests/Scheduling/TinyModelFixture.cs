@@ -23,8 +23,12 @@ public sealed class TinyModelFixture : IDisposable
 
     internal LlamaEngine Engine { get; }
 
-    internal LlamaEngine LoadEngine(int parallel, int contextSize = 1024) =>
-        LlamaEngine.Load(ModelPath, new EngineOptions { ParallelSequences = parallel, ContextSize = contextSize, Threads = 1, GpuLayers = 0 }, NullLoggerFactory.Instance);
+    /// <summary>
+    /// An engine over the tiny model. The context is split between the sequences (one KV stream each, as the worker
+    /// runs it), so the default leaves every sequence room for the long-prompt test.
+    /// </summary>
+    internal LlamaEngine LoadEngine(int parallel, int contextSize = 4096, bool promptCache = true) =>
+        LlamaEngine.Load(ModelPath, new EngineOptions { ParallelSequences = parallel, ContextSize = contextSize, Threads = 1, GpuLayers = 0, PromptCache = promptCache }, NullLoggerFactory.Instance);
 
     public void Dispose()
     {
