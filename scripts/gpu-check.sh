@@ -60,7 +60,8 @@ libcuda_found=0
 for dir in /usr/lib/x86_64-linux-gnu /usr/lib64 /usr/local/nvidia/lib64 /usr/lib/wsl/lib ${LD_LIBRARY_PATH:+${LD_LIBRARY_PATH//:/ }}; do
   if [ -e "${dir}/libcuda.so.1" ]; then libcuda_found=1; break; fi
 done
-if [ "$libcuda_found" -eq 0 ] && ! { command -v ldconfig >/dev/null 2>&1 && ldconfig -p 2>/dev/null | grep -q 'libcuda\.so\.1'; }; then
+# (grep without -q reads all of ldconfig's output: under pipefail, an early exit could fail the pipeline.)
+if [ "$libcuda_found" -eq 0 ] && ! { command -v ldconfig >/dev/null 2>&1 && ldconfig -p 2>/dev/null | grep 'libcuda\.so\.1' >/dev/null; }; then
   no_cuda_device "libcuda.so.1 (the driver's CUDA library) not found"
 fi
 printf 'gpu-check: CUDA device(s):\n%s\n' "$gpus"
@@ -104,12 +105,15 @@ trap stop_worker EXIT
 start_worker() {
   local log="$1"
   shift
-  env VESPA_MODEL="$model" VESPA_NATIVE_DIR="$native_dir" VESPA_WORKER_PORT="$port" VESPA_WORKER_HTTP_PORT=off \
+  env VESPA_MODEL="$model" VESPA_NATIVE_DIR="$native_dir" VESPA_HOST=127.0.0.1 VESPA_WORKER_PORT="$port" VESPA_WORKER_HTTP_PORT=off \
     VESPA_UNSECURED=true VESPA_PARALLEL=8 VESPA_CONTEXT_SIZE=4096 VESPA_LOG_LEVEL=DEBUG VESPA_NVML_INTERVAL=1 \
+    VESPA_BENCHMARK_RUNS=1 VESPA_BENCHMARK_CONCURRENCY=1 VESPA_BENCHMARK_MAX_TOKENS=8 VESPA_BENCHMARK_CACHE_FILE="${log}.benchmark" \
     GGML_NO_BACKTRACE=1 "$@" dotnet "${work}/worker/vespa-worker.dll" >"$log" 2>&1 &
   worker_pid=$!
+  rm -f "${log}.benchmark"
   local waited=0
-  until curl -fs -o /dev/null "http://127.0.0.1:${port}/v1/models"; do
+  # Ready = the engine answers and the worker's own start-up benchmark is over (it must not overlap the timing).
+  until curl -fs "http://127.0.0.1:${port}/metrics" 2>/dev/null | grep '^vespa_worker_ready 1' >/dev/null; do
     if ! kill -0 "$worker_pid" 2>/dev/null; then
       tail -40 "$log" >&2
       fail "the worker exited during start ($log)"

@@ -18,4 +18,4 @@ commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo '+lo
 # Bounded even if something hangs: the traffic time, start-up, idle sampling and the stop.
 timeout --kill-after=10 $((seconds + 300)) \
   dotnet perf/soak/bin/Release/net10.0/Vespa.Perf.Soak.dll \
-  "$seconds" src/Worker/bin/Release/net10.0/vespa-worker.dll "$out" "perf/soak/run.sh $*" "$commit"
+  "$seconds" src/Worker/bin/Release/net10.0/vespa-worker.dll "$out" "perf/soak/run.sh${*:+ $*}" "$commit"

@@ -2,9 +2,11 @@ using System.ClientModel;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using OpenAI;
 using OpenAI.Chat;
 using Vespa.Testing;
+using Vespa.Worker.Hosting;
 
 namespace Vespa.Worker.Tests.Integration;
 
@@ -108,10 +110,31 @@ public sealed class EmbeddedEngineTests : IAsyncLifetime
         Assert.False(string.IsNullOrEmpty(body.RootElement.GetProperty("data")[0].GetProperty("id").GetString()));
     }
 
+    [Theory]
+    [InlineData("""{"messages": [{"role": "user", "content": "hello vespa"}], "max_tokens": 16, "ignore_eos": true}""")]
+    [InlineData("""{"messages": [{"role": "user", "content": "hello vespa"}], "max_tokens": 16, "ignore_eos": true, "temperature": 0}""")]
+    [InlineData("""{"messages": [{"role": "user", "content": "Grüße, café 😀"}], "max_tokens": 16, "ignore_eos": true, "temperature": 1.5, "top_k": 0, "top_p": 1, "min_p": 0, "seed": 7}""")]
+    public async Task ReadmeCurl_TheDemoModelAnswersInWords(string request)
+    {
+        // The README's first curl: the answer is English words from the demo vocabulary, never U+FFFD
+        // (the revision-1 demo model emitted lone UTF-8 bytes from its byte tokens).
+        using var content = new StringContent(request, Encoding.UTF8, "application/json");
+
+        using var response = await _worker.Client.PostAsync("/v1/chat/completions", content).DefaultTimeout();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync().DefaultTimeout());
+        var text = body.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString() ?? "";
+        Assert.DoesNotContain('\uFFFD', text);
+        var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => w.Trim('.', ',', '!', '?')).Where(w => w.Length > 0).ToList();
+        Assert.True(words.Count >= 4, $"'{text}'");
+        Assert.All(words, w => Assert.Matches("^[A-Za-z]+$", w));
+    }
+
     [Fact]
     public async Task Completions_StreamEndsWithDone()
     {
-        using var content = new StringContent("""{"prompt": "once upon a time", "max_tokens": 6, "stream": true, "ignore_eos": true}""", Encoding.UTF8, "application/json");
+        using var content = new StringContent("""{"prompt": "once upon a time", "max_tokens": 6, "temperature": 0, "stream": true, "ignore_eos": true}""", Encoding.UTF8, "application/json");
 
         using var response = await _worker.Client.PostAsync("/v1/completions", content).DefaultTimeout();
 
@@ -119,6 +142,47 @@ public sealed class EmbeddedEngineTests : IAsyncLifetime
         var body = await response.Content.ReadAsStringAsync().DefaultTimeout();
         Assert.EndsWith("data: [DONE]\n\n", body, StringComparison.Ordinal);
         Assert.Contains("\"finish_reason\":\"length\"", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Streaming_EachTokenReachesTheClientWhileTheEngineIsStillGenerating()
+    {
+        // The third decode step waits until the client has read what the first two produced: it can only read it if
+        // the engine and the relay send every token as it is sampled, not when the generation (or a buffer) completes.
+        // (Greedy: the demo model's first tokens are always the same, and they make text.)
+        var scheduler = _worker.Services.GetRequiredService<EmbeddedBackend>().Server!.Engine!.Scheduler;
+        using var held = new ManualResetEventSlim();
+        var steps = 0;
+        scheduler.BeforeStep = () =>
+        {
+            if (Interlocked.Increment(ref steps) == 3)
+            {
+                held.Wait(TaskTimeoutExtensions.Timeout);
+            }
+        };
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = new StringContent("""{"messages": [{"role": "user", "content": "go on"}], "max_tokens": 6, "temperature": 0, "stream": true, "ignore_eos": true}""", Encoding.UTF8, "application/json"),
+        };
+        using var response = await _worker.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).DefaultTimeout();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync().DefaultTimeout());
+        var tokens = 0;
+        while (tokens < 1)
+        {
+            var line = await reader.ReadLineAsync().DefaultTimeout();
+            Assert.NotNull(line);
+            if (line.StartsWith("data: {", StringComparison.Ordinal) && line.Contains("\"content\":\"", StringComparison.Ordinal) && !line.Contains("\"content\":\"\"", StringComparison.Ordinal))
+            {
+                tokens++;
+            }
+        }
+
+        Assert.Equal(3, Volatile.Read(ref steps)); // the engine is held before its third step
+        held.Set();
+        var rest = await reader.ReadToEndAsync().DefaultTimeout();
+        Assert.EndsWith("data: [DONE]\n\n", rest, StringComparison.Ordinal);
     }
 
     [Theory]
