@@ -142,13 +142,15 @@ public sealed class DisconnectStormTests
                 reportAddress: null,
                 ("VESPA_MODEL_CACHE", cache),
                 ("VESPA_BENCHMARK", "constant:1000"),
-                ("VESPA_CONTEXT_SIZE", "8192"),
+                ("VESPA_CONTEXT_SIZE", "65536"),
                 ("VESPA_THREADS", "1"));
             var before = PrometheusSample.Parse(await worker.Client.GetStringAsync("/metrics").DefaultTimeout());
 
             // Six streams at once (four in the engine's batch, two waiting), long enough never to finish by themselves:
-            // each client leaves as soon as its first bytes arrive.
-            const string Request = """{"model":"demo","messages":[{"role":"user","content":"tell me a long story"}],"stream":true,"max_tokens":1500,"ignore_eos":true}""";
+            // each client leaves as soon as its first bytes arrive. The demo model makes thousands of tokens a second
+            // and each sequence has a quarter of the context, so the context is large and the streams are long: a
+            // waiting stream that could finish before its client's abort reaches the engine would be a success.
+            const string Request = """{"model":"demo","messages":[{"role":"user","content":"tell me a long story"}],"stream":true,"max_tokens":15000,"ignore_eos":true}""";
             var streams = Enumerable.Range(0, 6).Select(async _ =>
             {
                 using var response = await worker.Client.SendAsync(
