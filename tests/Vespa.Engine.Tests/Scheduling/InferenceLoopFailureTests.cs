@@ -46,24 +46,4 @@ public sealed class InferenceLoopFailureTests : IClassFixture<TinyModelFixture>
         var later = Assert.Throws<EngineUnavailableException>(() => scheduler.Submit(engine.Tokenize("third"), Greedy, 8, [], ignoreEos: true, CancellationToken.None));
         Assert.Equal(reason, later.Message);
     }
-
-    /// <summary>Blocks the first step until released, then throws from it.</summary>
-    private sealed class StepFault : IDisposable
-    {
-        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly ManualResetEventSlim _release = new();
-
-        public Task Entered => _entered.Task;
-
-        public void Release() => _release.Set();
-
-        public void Run()
-        {
-            _entered.TrySetResult();
-            _release.Wait(TaskTimeoutExtensions.Timeout);
-            throw new InvalidOperationException("injected step fault");
-        }
-
-        public void Dispose() => _release.Dispose();
-    }
 }

@@ -40,7 +40,11 @@ public sealed class SchedulerBehaviourTests : IClassFixture<TinyModelFixture>
         Assert.Equal(FinishReason.Length, rest[^1].Finish);
         Assert.False(running.Output.Completion.IsCompleted, "the newcomer waited for the running generation");
         await cancel.CancelAsync();
-        Assert.Equal(FinishReason.Cancelled, (await ReadAllAsync(running))[^1].Finish);
+
+        // The long generation is not the subject: the demo model makes thousands of tokens a second, so it may reach
+        // its length before the cancel does; either way it ends.
+        var end = (await ReadAllAsync(running))[^1].Finish;
+        Assert.True(end is FinishReason.Cancelled or FinishReason.Length, $"the running generation ended with {end}");
     }
 
     [Fact]

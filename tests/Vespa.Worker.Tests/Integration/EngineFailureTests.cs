@@ -95,24 +95,4 @@ public sealed class EngineFailureTests : IAsyncLifetime
         using var content = new StringContent(TestAutoscalerKey.Envelope(auth, payload), Encoding.UTF8, "application/json");
         return await _worker.Client.PostAsync(path, content);
     }
-
-    /// <summary>Blocks the first step until released, then throws from it.</summary>
-    private sealed class StepFault : IDisposable
-    {
-        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly ManualResetEventSlim _release = new();
-
-        public Task Entered => _entered.Task;
-
-        public void Release() => _release.Set();
-
-        public void Run()
-        {
-            _entered.TrySetResult();
-            _release.Wait(TaskTimeoutExtensions.Timeout);
-            throw new InvalidOperationException("injected step fault");
-        }
-
-        public void Dispose() => _release.Dispose();
-    }
 }
