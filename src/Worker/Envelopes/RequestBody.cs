@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Vespa.Worker.Envelopes;
 
@@ -18,6 +19,17 @@ internal sealed class RequestBody : IDisposable
 {
     /// <summary>The first buffer's size (smaller when the declared length is smaller).</summary>
     public const int InitialSize = 16 * 1024;
+
+    /// <summary>
+    /// How much of a streamed (chunked) body past the cap is read and dropped before the 413 is sent, and for how
+    /// long. A client that is still sending when the worker answers and closes gets a connection reset instead of
+    /// the 413 (the kernel resets a socket closed with unread bytes); reading a little more lets a body that is
+    /// only somewhat too large finish, so its sender sees the answer. Bounded in bytes and time, and never held:
+    /// one small pooled buffer is reused.
+    /// </summary>
+    public const int DrainBytes = 1024 * 1024;
+
+    private static readonly TimeSpan DrainTime = TimeSpan.FromSeconds(2);
 
     private byte[]? _array;
     private UnverifiedBodyBudget? _budget;
@@ -55,6 +67,11 @@ internal sealed class RequestBody : IDisposable
             return (null, RequestBodyStatus.TooLarge);
         }
 
+        if (declared is null)
+        {
+            AllowDrain(request, limit);
+        }
+
         // Step 2: a small first buffer; a declared length may make it smaller, never larger.
         var cap = (int)Math.Min(limit, Array.MaxLength - 1);
         var charge = new Charge(budget);
@@ -74,6 +91,7 @@ internal sealed class RequestBody : IDisposable
                     if (length > cap)
                     {
                         charge.Return(array);
+                        await DrainAsync(request, declared, cancellationToken);
                         return (null, RequestBodyStatus.TooLarge);
                     }
 
@@ -100,6 +118,7 @@ internal sealed class RequestBody : IDisposable
                 if (length > cap)
                 {
                     charge.Return(array);
+                    await DrainAsync(request, declared, cancellationToken);
                     return (null, RequestBodyStatus.TooLarge);
                 }
             }
@@ -110,6 +129,51 @@ internal sealed class RequestBody : IDisposable
         {
             charge.Return(array);
             throw;
+        }
+    }
+
+    /// <summary>Lets Kestrel's own body limit (the same cap) leave room for <see cref="DrainAsync"/>.</summary>
+    private static void AllowDrain(HttpRequest request, long limit)
+    {
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature
+            && feature.MaxRequestBodySize is { } kestrelLimit && kestrelLimit <= limit)
+        {
+            feature.MaxRequestBodySize = limit + DrainBytes;
+        }
+    }
+
+    /// <summary>Reads and drops what is left of a streamed oversize body, within <see cref="DrainBytes"/> and
+    /// <see cref="DrainTime"/>; whatever is still unsent after that is the client's problem (the connection closes).</summary>
+    private static async ValueTask DrainAsync(HttpRequest request, long? declared, CancellationToken cancellationToken)
+    {
+        if (declared is not null)
+        {
+            return;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(DrainTime);
+        try
+        {
+            for (var drained = 0L; drained <= DrainBytes;)
+            {
+                var read = await request.Body.ReadAsync(buffer, timeout.Token);
+                if (read == 0)
+                {
+                    return;
+                }
+
+                drained += read;
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or BadHttpRequestException)
+        {
+            // Out of time, the client left, or Kestrel's own limit: stop reading; the 413 goes out as it can.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
