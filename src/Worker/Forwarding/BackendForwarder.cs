@@ -57,10 +57,7 @@ internal sealed partial class BackendForwarder
         // When the backend breaks mid-stream YARP aborts the client connection itself, and Kestrel signals
         // RequestAborted on the thread pool: whether the token is already set here is a race, so a backend failure
         // must be classified by its error, never by the token, or it would be reported as the client's cancel.
-        // A "destination" (backend) error that is a cancellation is the other way round: the client left, the
-        // token cancelled the read from the backend, and YARP named the side it was reading from.
-        var backendBroke = error is ForwarderError.ResponseBodyDestination or ForwarderError.RequestBodyDestination
-            && exception is not OperationCanceledException;
+        var backendBroke = error is ForwarderError.ResponseBodyDestination or ForwarderError.RequestBodyDestination;
         if ((context.RequestAborted.IsCancellationRequested && !backendBroke)
             || error is ForwarderError.RequestCanceled or ForwarderError.ResponseBodyCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyClient)
         {
